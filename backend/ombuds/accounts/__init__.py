@@ -1,0 +1,1 @@
+"""Administration of users, roles and integration service accounts."""

@@ -1,0 +1,42 @@
+"""Writing audit entries, in the same transaction as the change they describe.
+
+Entries name the actor, the action, the object's id and the outcome: never a name or a
+circumstance, so the log itself is not confidential content."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.auth.principal import Principal, PrincipalKind
+from ombuds.models import AuditEntry, Outcome
+
+
+async def record(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID | str | None,
+    outcome: Outcome = Outcome.success,
+) -> AuditEntry:
+    entry = AuditEntry(
+        actor_kind=(actor.kind if actor else PrincipalKind.anonymous).value,
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        outcome=outcome,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def page(session: AsyncSession, *, before_seq: int | None, limit: int) -> list[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if before_seq is not None:
+        stmt = stmt.where(AuditEntry.seq < before_seq)
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,89 @@
+"""Access rules built on the principal: who may call what.
+
+Every endpoint takes exactly one of the typed dependencies exported here or by its
+domain's ``access.py`` (which builds on these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ombuds.auth import service
+from ombuds.auth.principal import ANONYMOUS, Principal
+from ombuds.kit.access import access_rule
+from ombuds.kit.deps import AppSettings, DbSession
+from ombuds.kit.errors import Forbidden, Unauthenticated
+from ombuds.models import Role, Scope
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from /api/auth/token, or an integration's API token",
+)
+
+
+async def current_principal(
+    db: DbSession,
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None:
+        return ANONYMOUS
+    return await service.resolve_bearer(db, settings, credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+PrincipalDependency = Callable[..., Coroutine[Any, Any, Principal]]
+
+
+def _signed_in(principal: Principal) -> Principal:
+    if not principal.is_user:
+        raise Unauthenticated("Sign in to use this.", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+@access_rule("public: anyone, signed in or not")
+async def public(principal: CurrentPrincipal) -> Principal:
+    return principal
+
+
+@access_rule("any signed-in user")
+async def any_user(principal: CurrentPrincipal) -> Principal:
+    return _signed_in(principal)
+
+
+def require_roles(*roles: Role) -> PrincipalDependency:
+    """A signed-in user holding at least one of ``roles``; others get 403."""
+    names = " or ".join(r.value for r in roles)
+
+    @access_rule(f"users with role {names}")
+    async def rule(principal: CurrentPrincipal) -> Principal:
+        _signed_in(principal)
+        if not principal.has_role(*roles):
+            raise Forbidden(f"This needs the role {names}.")
+        return principal
+
+    return rule
+
+
+def require_scope_or_user(scope: Scope) -> PrincipalDependency:
+    """A signed-in user (their own scope applies) or an integration token holding ``scope``."""
+
+    @access_rule(f"signed-in users, or integrations with scope {scope.value}")
+    async def rule(principal: CurrentPrincipal) -> Principal:
+        if principal.is_user:
+            return principal
+        if principal.kind == "service" and scope.value in principal.scopes:
+            return principal
+        if principal.kind == "service":
+            raise Forbidden(f"This API token lacks the scope {scope.value}.")
+        raise Unauthenticated("Sign in to use this.", headers={"WWW-Authenticate": "Bearer"})
+
+    return rule
+
+
+Public = Annotated[Principal, Depends(public)]
+AnyUser = Annotated[Principal, Depends(any_user)]
+Administrator = Annotated[Principal, Depends(require_roles(Role.administrator))]

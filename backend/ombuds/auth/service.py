@@ -1,0 +1,145 @@
+"""Login, server-side sessions and resolving a bearer token to a principal."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from ombuds.audit import service as audit
+from ombuds.auth import tokens
+from ombuds.auth.passwords import Passwords
+from ombuds.auth.principal import Principal, PrincipalKind
+from ombuds.kit.clock import utcnow
+from ombuds.kit.errors import Unauthenticated
+from ombuds.models import ApiToken, AuthSession, Outcome, ServiceAccount, User
+from ombuds.settings import Settings
+
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+SIGN_IN_AGAIN = {"WWW-Authenticate": "Bearer"}
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    access_token: str | None
+    failure: str | None
+
+
+async def login(
+    session: AsyncSession, settings: Settings, passwords: Passwords, username: str, password: str
+) -> LoginResult:
+    """Verify a password and open a session. Failures are returned, not raised, so the
+    audit entry for the failed attempt is committed with the request."""
+    user = await session.scalar(select(User).where(User.username == normalise_username(username)))
+    ok = passwords.verify(user.password_hash if user else None, password)
+    if user is None or not ok:
+        await audit.record(
+            session, None, "auth.login", "user", user.id if user else None, Outcome.denied
+        )
+        return LoginResult(None, "Incorrect username or password.")
+    if not user.is_active:
+        await audit.record(session, None, "auth.login", "user", user.id, Outcome.denied)
+        return LoginResult(None, "This account is deactivated; ask an administrator.")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    now = utcnow()
+    auth_session = AuthSession(
+        user_id=user.id, expires_at=now + timedelta(hours=settings.session_absolute_hours)
+    )
+    session.add(auth_session)
+    await session.flush()
+    actor = Principal(PrincipalKind.user, id=user.id, session_id=auth_session.id)
+    await audit.record(session, actor, "auth.login", "user", user.id, Outcome.success)
+    token = tokens.issue_access_token(
+        settings, user_id=user.id, session_id=auth_session.id, now=now
+    )
+    return LoginResult(token, None)
+
+
+def _user_principal(user: User, session_id: uuid.UUID | None) -> Principal:
+    return Principal(
+        PrincipalKind.user,
+        id=user.id,
+        roles=user.role_set,
+        session_id=session_id,
+        member_id=user.member_id,
+        staff_resource_kind=user.staff_resource_kind,
+    )
+
+
+async def resolve_bearer(session: AsyncSession, settings: Settings, token: str) -> Principal:
+    if tokens.is_api_token(token):
+        return await _resolve_api_token(session, token)
+    claims = tokens.decode_access_token(settings, token)
+    row = (
+        await session.execute(
+            select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == claims.session_id, User.id == claims.user_id)
+            .options(selectinload(User.roles))
+        )
+    ).one_or_none()
+    if row is None:
+        raise Unauthenticated("The session no longer exists; sign in again.", headers=SIGN_IN_AGAIN)
+    auth_session, user = row.tuple()
+    now = utcnow()
+    if auth_session.revoked_at is not None:
+        raise Unauthenticated("The session has ended; sign in again.", headers=SIGN_IN_AGAIN)
+    if not user.is_active:
+        raise Unauthenticated("This account is deactivated.", headers=SIGN_IN_AGAIN)
+    if auth_session.expires_at <= now or (
+        auth_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
+    ):
+        raise Unauthenticated("The session has expired; sign in again.", headers=SIGN_IN_AGAIN)
+    if now - auth_session.last_seen_at >= LAST_SEEN_GRANULARITY:
+        auth_session.last_seen_at = now
+    return _user_principal(user, auth_session.id)
+
+
+async def _resolve_api_token(session: AsyncSession, token: str) -> Principal:
+    row = (
+        await session.execute(
+            select(ApiToken, ServiceAccount)
+            .join(ServiceAccount, ServiceAccount.id == ApiToken.service_account_id)
+            .where(ApiToken.token_hash == tokens.hash_api_token(token))
+        )
+    ).one_or_none()
+    now = utcnow()
+    if row is None:
+        raise Unauthenticated("The API token is not valid.", headers=SIGN_IN_AGAIN)
+    api_token, account = row.tuple()
+    if (
+        api_token.revoked_at is not None
+        or not account.is_active
+        or (api_token.expires_at is not None and api_token.expires_at <= now)
+    ):
+        raise Unauthenticated("The API token is revoked or expired.", headers=SIGN_IN_AGAIN)
+    if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_SEEN_GRANULARITY:
+        api_token.last_used_at = now
+    return Principal(PrincipalKind.service, id=account.id, scopes=api_token.scope_set)
+
+
+async def logout(session: AsyncSession, principal: Principal) -> None:
+    await revoke_sessions(session, principal.id, "logout", only=principal.session_id)
+    await audit.record(session, principal, "auth.logout", "user", principal.id, Outcome.success)
+
+
+async def revoke_sessions(
+    session: AsyncSession, user_id: uuid.UUID | None, reason: str, *, only: uuid.UUID | None = None
+) -> None:
+    stmt = (
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if only is not None:
+        stmt = stmt.where(AuthSession.id == only)
+    await session.execute(stmt)

@@ -1,0 +1,133 @@
+"""The `ombuds` command: migrate, seed demo data, import members, serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from ombuds.settings import Settings, get_settings
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        sys.exit(f"ombuds: refusing to start: {problems}")
+
+
+def _migrate(settings: Settings) -> None:
+    from ombuds.kit.migrations import upgrade
+
+    if settings.is_sqlite:
+        db_path = settings.database_url.split("///", 1)[-1]
+        if db_path and db_path != ":memory:":
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+
+
+async def _seed(settings: Settings) -> None:
+    from ombuds.auth.passwords import Passwords
+    from ombuds.demo import DEMO_API_TOKEN, DEMO_PASSWORD, seed
+    from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
+
+    engine = create_engine(settings.database_url)
+    try:
+        async for db in session_scope(create_sessionmaker(engine)):
+            logins = await seed(db, settings, Passwords(settings))
+    finally:
+        await engine.dispose()
+    if not logins:
+        print("ombuds: the database already has users; demo data not seeded")
+        return
+    print(f"ombuds: demo Local seeded. Every demo login's password is: {DEMO_PASSWORD}")
+    for login in logins:
+        print(f"  {login.username:<20} {login.roles}")
+    print(f"  integration API token (deadlines:read): {DEMO_API_TOKEN}")
+
+
+async def _import(settings: Settings, data: bytes, dry_run: bool) -> int:
+    from ombuds.directory.member_import import import_members
+    from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
+    from ombuds.kit.errors import InvalidInput
+
+    engine = create_engine(settings.database_url)
+    try:
+        async for db in session_scope(create_sessionmaker(engine)):
+            report = await import_members(
+                db,
+                None,
+                data,
+                dry_run=dry_run,
+                progress=lambda rows: tqdm(rows, desc="members", unit="row", file=sys.stderr),
+            )
+    except InvalidInput as exc:
+        print(f"ombuds: file refused, nothing changed: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    print(
+        f"rows {report.rows}: created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
+        + (" (dry run: nothing saved)" if dry_run else "")
+    )
+    for r in report.rejected:
+        print(f"  line {r.line}: {r.field}: {r.reason}")
+    return 1 if report.rejected else 0
+
+
+def _serve(host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "ombuds.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ombuds")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply the database migrations")
+    sub.add_parser("seed-demo", help="seed a demo Local into an empty database")
+    imp = sub.add_parser("import-members", help="import the member list from CSV")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true")
+    for name in ("serve", "run"):
+        p = sub.add_parser(
+            name,
+            help="serve the API"
+            if name == "serve"
+            else "migrate, seed demo data if empty, and serve",
+        )
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    settings = _settings()
+    if args.command == "migrate":
+        _migrate(settings)
+    elif args.command == "seed-demo":
+        asyncio.run(_seed(settings))
+    elif args.command == "import-members":
+        return asyncio.run(_import(settings, args.file.read_bytes(), args.dry_run))
+    elif args.command == "serve":
+        _serve(args.host, args.port)
+    else:
+        _migrate(settings)
+        if settings.env.value != "production":
+            asyncio.run(_seed(settings))
+        _serve(args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Deadline rules for the Ombuds procedure."""

@@ -1,0 +1,71 @@
+"""create_app(): middleware, routers, error handlers; nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from ombuds.accounts import endpoints as accounts
+from ombuds.audit import endpoints as audit
+from ombuds.auth import endpoints as auth
+from ombuds.auth.passwords import Passwords
+from ombuds.directory import endpoints as directory
+from ombuds.health import endpoints as health
+from ombuds.kit.access import assert_all_routes_declared
+from ombuds.kit.db import create_engine, create_sessionmaker
+from ombuds.kit.errors import install_error_handlers
+from ombuds.kit.middleware import BodyLimit, SecurityHeaders
+from ombuds.settings import Settings, get_settings
+
+ROUTERS = [
+    health.router,
+    auth.router,
+    accounts.users,
+    accounts.service_accounts,
+    directory.units,
+    directory.members,
+    directory.roster,
+    audit.router,
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """`tag-name`, e.g. `users-create`: stable names for the generated client."""
+    return f"{route.tags[0]}-{route.name.replace('_', '-')}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Ombuds",
+        version="0.1.0",
+        summary="Confidential handling of harassment complaints under the Local 500 policy",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.passwords = Passwords(settings)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    assert_all_routes_declared(app)
+    app.add_middleware(
+        BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
+    return app

@@ -1,0 +1,79 @@
+"""One settings class for the whole service (environment prefix ``OMBUDS_``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
+MIN_SECRET_BYTES = 32
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class UnsafeSettings(ValueError):
+    """The service refuses to start with these settings."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMBUDS_", extra="ignore")
+
+    env: Environment = Environment.development
+    database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'ombuds.sqlite3'}"
+    secret_key: str = DEFAULT_SECRET
+    token_issuer: str = "ombuds"  # noqa: S105
+    token_audience: str = "ombuds-api"  # noqa: S105
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_idle_minutes: int = Field(default=60, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    # argon2id cost; the defaults follow RFC 9106's second recommended option.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    # The policy's numbers (see ../shared/POLICY.md).
+    response_period_days: int = Field(default=14, ge=1)  # 4.3.1(ii)
+    notify_table_officers_target_days: int = Field(
+        default=7, ge=1
+    )  # 4.3.1(iii) "as soon as possible"
+    crc_report_target_days: int = Field(default=60, ge=1)  # 4.3.1(vi) "a timely manner"
+    crc_size: int = Field(default=3, ge=1)  # 4.3.1(v)
+    roll_over_non_working_days: bool = True  # "Days": weekends and Manitoba holidays
+    policy_implemented_on: date = date(2025, 1, 1)  # 6 review
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.env is not Environment.production:
+            return self
+        if not self.secret_key:
+            raise UnsafeSettings("OMBUDS_SECRET_KEY is missing: production needs a random secret")
+        if self.secret_key == DEFAULT_SECRET:
+            raise UnsafeSettings("OMBUDS_SECRET_KEY is the development default: set a random one")
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise UnsafeSettings(
+                f"OMBUDS_SECRET_KEY is {len(self.secret_key.encode())} bytes: "
+                f"production needs at least {MIN_SECRET_BYTES}"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
