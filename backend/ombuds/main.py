@@ -14,7 +14,7 @@ from ombuds.auth import endpoints as auth
 from ombuds.auth.passwords import Passwords
 from ombuds.directory import endpoints as directory
 from ombuds.health import endpoints as health
-from ombuds.kit.access import assert_all_routes_declared
+from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
 from ombuds.kit.db import create_engine, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import BodyLimit, SecurityHeaders
@@ -34,7 +34,8 @@ ROUTERS = [
 
 def operation_id(route: APIRoute) -> str:
     """`tag-name`, e.g. `users-create`: stable names for the generated client."""
-    return f"{route.tags[0]}-{route.name.replace('_', '-')}"
+    prefix = f"{route.tags[0]}-" if route.tags else ""
+    return prefix + route.name.replace("_", "-")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Confidential handling of harassment complaints under the Local 500 policy",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         redoc_url=None,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    declare_public_paths(app, "/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect")
     assert_all_routes_declared(app)
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes

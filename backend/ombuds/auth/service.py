@@ -89,7 +89,7 @@ async def resolve_bearer(session: AsyncSession, settings: Settings, token: str) 
     ).one_or_none()
     if row is None:
         raise Unauthenticated("The session no longer exists; sign in again.", headers=SIGN_IN_AGAIN)
-    auth_session, user = row.tuple()
+    auth_session, user = row
     now = utcnow()
     if auth_session.revoked_at is not None:
         raise Unauthenticated("The session has ended; sign in again.", headers=SIGN_IN_AGAIN)
@@ -115,7 +115,7 @@ async def _resolve_api_token(session: AsyncSession, token: str) -> Principal:
     now = utcnow()
     if row is None:
         raise Unauthenticated("The API token is not valid.", headers=SIGN_IN_AGAIN)
-    api_token, account = row.tuple()
+    api_token, account = row
     if (
         api_token.revoked_at is not None
         or not account.is_active

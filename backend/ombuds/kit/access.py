@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 ACCESS_RULE_ATTR = "__ombuds_access_rule__"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,23 +34,30 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
         yield from _calls(sub)
 
 
-def route_rules(route: APIRoute) -> list[str]:
-    return [
-        getattr(c, ACCESS_RULE_ATTR)
-        for c in _calls(route.dependant)
-        if hasattr(c, ACCESS_RULE_ATTR)
-    ]
+def dependant_rules(dependant: Dependant) -> list[str]:
+    return [getattr(c, ACCESS_RULE_ATTR) for c in _calls(dependant) if hasattr(c, ACCESS_RULE_ATTR)]
+
+
+def declare_public_paths(app: FastAPI, *paths: str) -> None:
+    """Routes that are not API operations (the OpenAPI document, the docs page, the SPA)
+    are public only when named here."""
+    current: set[str] = getattr(app.state, "public_paths", set())
+    app.state.public_paths = current | set(paths)
 
 
 def undeclared_routes(app: FastAPI) -> list[str]:
     """Routes of ``app`` with no access rule, as ``METHOD path`` strings."""
+    public: set[str] = getattr(app.state, "public_paths", set())
     missing: list[str] = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and not route_rules(route):
-            missing.extend(f"{m} {route.path}" for m in sorted(route.methods or ()))
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        methods = sorted(context.methods or ("*",))
+        if isinstance(route, APIRoute):
+            if not dependant_rules(context.dependant):
+                missing.extend(f"{m} {context.path}" for m in methods)
+        elif context.path not in public:
+            missing.extend(f"{m} {context.path}" for m in methods)
     return missing
-
-
 class UndeclaredRoute(RuntimeError):
     pass
 

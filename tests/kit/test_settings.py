@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from ombuds.settings import DEFAULT_SECRET, Environment, Settings
+
+
+class TestProductionRefusesUnsafeSecrets:
+    @pytest.mark.parametrize(
+        ("secret", "reason"),
+        [
+            ("", "missing"),
+            (DEFAULT_SECRET, "development default"),
+            ("x" * 31, "31 bytes"),
+        ],
+    )
+    def test_refused_with_the_reason(self, secret: str, reason: str) -> None:
+        with pytest.raises(ValidationError, match=reason):
+            Settings(env=Environment.production, secret_key=secret)
+
+    def test_a_long_random_secret_is_accepted(self) -> None:
+        settings = Settings(env=Environment.production, secret_key="k" * 32)
+        assert settings.secret_key == "k" * 32
+
+    def test_development_accepts_the_default(self) -> None:
+        assert Settings(env=Environment.development).secret_key == DEFAULT_SECRET
+
+    def test_the_command_line_says_exactly_why(self) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "ombuds.cli", "migrate"],
+            env={"OMBUDS_ENV": "production", "OMBUDS_SECRET_KEY": "short", "PATH": "/usr/bin"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0
+        assert "OMBUDS_SECRET_KEY is 5 bytes: production needs at least 32" in result.stderr
+
+
+class TestPolicyDefaults:
+    def test_defaults_follow_the_policy(self) -> None:
+        settings = Settings()
+        assert settings.response_period_days == 14  # 4.3.1(ii)
+        assert settings.crc_size == 3  # 4.3.1(v)
+        assert settings.roll_over_non_working_days is True
+
+    def test_settings_come_from_the_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("OMBUDS_RESPONSE_PERIOD_DAYS", "21")
+        monkeypatch.setenv("OMBUDS_ROLL_OVER_NON_WORKING_DAYS", "false")
+        settings = Settings()
+        assert settings.response_period_days == 21
+        assert settings.roll_over_non_working_days is False
+
+    def test_nonsense_numbers_are_refused(self) -> None:
+        with pytest.raises(ValidationError, match="crc_size"):
+            Settings(crc_size=0)
