@@ -12,6 +12,7 @@ from ombuds.accounts import endpoints as accounts
 from ombuds.audit import endpoints as audit
 from ombuds.auth import endpoints as auth
 from ombuds.auth.passwords import Passwords
+from ombuds.complaints import endpoints as complaints
 from ombuds.directory import endpoints as directory
 from ombuds.health import endpoints as health
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
@@ -28,6 +29,8 @@ ROUTERS = [
     directory.units,
     directory.members,
     directory.roster,
+    complaints.grounds_router,
+    complaints.router,
     audit.router,
 ]
 

@@ -156,30 +156,22 @@ async def roster(db: AsyncSession, on: date | None = None) -> list[SeatView]:
     """3.1: every seat with its holder on ``on`` (today in Winnipeg), or vacant."""
     on = on or local_today()
     rows = (
-        (
-            await db.execute(
-                select(RosterSeat, Unit)
-                .join(Unit, Unit.id == RosterSeat.unit_id)
-                .order_by(Unit.is_affiliates, Unit.code)
-            )
+        await db.execute(
+            select(RosterSeat, Unit)
+            .join(Unit, Unit.id == RosterSeat.unit_id)
+            .order_by(Unit.is_affiliates, Unit.code)
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     terms = (
-        (
-            await db.execute(
-                select(SeatTerm, User)
-                .join(User, User.id == SeatTerm.user_id)
-                .where(
-                    SeatTerm.starts_on <= on,
-                    or_(SeatTerm.ends_on.is_(None), SeatTerm.ends_on >= on),
-                )
+        await db.execute(
+            select(SeatTerm, User)
+            .join(User, User.id == SeatTerm.user_id)
+            .where(
+                SeatTerm.starts_on <= on,
+                or_(SeatTerm.ends_on.is_(None), SeatTerm.ends_on >= on),
             )
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     by_seat = {term.seat_id: (term, user) for term, user in terms}
     holder_ids = [user.id for _, user in by_seat.values()]
     training = (
@@ -243,16 +235,12 @@ async def end_term(
     db: AsyncSession, actor: Principal, term_id: uuid.UUID, ends_on: date
 ) -> tuple[SeatTerm, User]:
     row = (
-        (
-            await db.execute(
-                select(SeatTerm, User)
-                .join(User, User.id == SeatTerm.user_id)
-                .where(SeatTerm.id == term_id)
-            )
+        await db.execute(
+            select(SeatTerm, User)
+            .join(User, User.id == SeatTerm.user_id)
+            .where(SeatTerm.id == term_id)
         )
-        .tuples()
-        .one_or_none()
-    )
+    ).one_or_none()
     if row is None:
         raise NotFound("No such term.")
     term, user = row

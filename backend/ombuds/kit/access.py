@@ -58,6 +58,8 @@ def undeclared_routes(app: FastAPI) -> list[str]:
         elif context.path not in public:
             missing.extend(f"{m} {context.path}" for m in methods)
     return missing
+
+
 class UndeclaredRoute(RuntimeError):
     pass
 

@@ -1,0 +1,177 @@
+"""Who may see which complaint: one SQL function each for ombudspersons and staff
+resources (`readable_complaints`) and for table officers (`officer_visible_complaints`),
+used by list and get alike. What a caller may not see answers 404."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Header
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.auth.access import require_roles
+from ombuds.auth.principal import Principal
+from ombuds.kit.errors import (
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    field_error,
+)
+from ombuds.models import (
+    Committee,
+    CommitteeMember,
+    CommitteeStatus,
+    Complaint,
+    ComplaintPerson,
+    InformalParticipant,
+    OfficerConflict,
+    Role,
+    User,
+    UserRole,
+)
+
+NOT_FOUND = "No such complaint."
+
+# Ombudspersons and staff resources work on complaints; administrators see none at all.
+CaseWorker = Annotated[Principal, Depends(require_roles(Role.ombudsperson, Role.staff_resource))]
+Ombudsperson = Annotated[Principal, Depends(require_roles(Role.ombudsperson))]
+TableOfficer = Annotated[Principal, Depends(require_roles(Role.table_officer))]
+
+
+def _is_person_on(member_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """The member is a party or a witness on the complaint."""
+    if member_id is None:
+        return false()
+    return exists().where(
+        ComplaintPerson.complaint_id == Complaint.id, ComplaintPerson.member_id == member_id
+    )
+
+
+def _sits_on_committee(user_id: uuid.UUID) -> ColumnElement[bool]:
+    return exists().where(
+        Committee.complaint_id == Complaint.id,
+        Committee.status == CommitteeStatus.confirmed,
+        or_(
+            Committee.staff_resource_id == user_id,
+            exists().where(
+                CommitteeMember.committee_id == Committee.id, CommitteeMember.user_id == user_id
+            ),
+        ),
+    )
+
+
+def readable_complaints(principal: Principal) -> ColumnElement[bool]:
+    """4.3.1: the intake ombudsperson, ombudspersons who took part informally, and the
+    confirmed CRC (members and staff resource); never a party or a witness (5.1)."""
+    if principal.id is None or not principal.has_role(Role.ombudsperson, Role.staff_resource):
+        return false()
+    user_id = principal.id
+    involved: list[ColumnElement[bool]] = [_sits_on_committee(user_id)]
+    if principal.has_role(Role.ombudsperson):
+        involved += [
+            Complaint.intake_ombudsperson_id == user_id,
+            exists().where(
+                InformalParticipant.complaint_id == Complaint.id,
+                InformalParticipant.user_id == user_id,
+            ),
+        ]
+    return and_(or_(*involved), ~_is_person_on(principal.member_id))
+
+
+def officer_recused(user_id: uuid.UUID, member_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """4.3.1(iv): an officer who is a party (from the directory) or declared a conflict."""
+    declared = exists().where(
+        OfficerConflict.complaint_id == Complaint.id, OfficerConflict.user_id == user_id
+    )
+    return or_(declared, _is_person_on(member_id))
+
+
+def officer_visible_complaints(principal: Principal) -> ColumnElement[bool]:
+    """Table officers learn that a complaint exists once they are notified (4.3.1(iii)),
+    and never of one on which they are recused (4.3.1(iv))."""
+    if principal.id is None or not principal.has_role(Role.table_officer):
+        return false()
+    return and_(
+        Complaint.table_officers_notified_on.is_not(None),
+        ~officer_recused(principal.id, principal.member_id),
+    )
+
+
+def recused_officer_count() -> Select[int]:
+    """Correlated count of table officers recused on the complaint (declared or party)."""
+    declared = exists().where(
+        OfficerConflict.complaint_id == Complaint.id, OfficerConflict.user_id == User.id
+    )
+    party = exists().where(
+        ComplaintPerson.complaint_id == Complaint.id,
+        ComplaintPerson.member_id == User.member_id,
+    )
+    return (
+        select(func.count(User.id))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.table_officer, User.is_active, or_(declared, party))
+        .correlate(Complaint)
+    )
+
+
+async def readable(db: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> Complaint:
+    complaint = await db.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, readable_complaints(principal))
+    )
+    if complaint is None:
+        raise NotFound(NOT_FOUND)
+    return complaint
+
+
+async def officer_visible(
+    db: AsyncSession, principal: Principal, complaint_id: uuid.UUID
+) -> Complaint:
+    complaint = await db.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, officer_visible_complaints(principal))
+    )
+    if complaint is None:
+        raise NotFound(NOT_FOUND)
+    return complaint
+
+
+def etag(complaint: Complaint) -> str:
+    return f'"{complaint.id.hex[:12]}-v{complaint.version}"'
+
+
+def check_version(complaint: Complaint, if_match: str | None) -> None:
+    """Every change carries the version it was based on (4.3.1 procedure integrity)."""
+    if if_match is None:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag from your last read of the complaint.",
+            errors=[field_error("If-Match", "required", "the complaint's ETag")],
+        )
+    if if_match.strip() != etag(complaint):
+        raise PreconditionFailed(
+            "Someone else changed the complaint since you read it; reload and reapply.",
+            current_version=complaint.version,
+        )
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="The ETag from the last read of the complaint"),
+]
+
+
+async def for_change(
+    db: AsyncSession, principal: Principal, complaint_id: uuid.UUID, if_match: str | None
+) -> Complaint:
+    """A complaint the case worker may see, at the version they read."""
+    complaint = await readable(db, principal, complaint_id)
+    check_version(complaint, if_match)
+    return complaint
+
+
+async def for_officer_change(
+    db: AsyncSession, principal: Principal, complaint_id: uuid.UUID, if_match: str | None
+) -> Complaint:
+    complaint = await officer_visible(db, principal, complaint_id)
+    check_version(complaint, if_match)
+    return complaint

@@ -1,0 +1,120 @@
+"""Deadline records: opened, satisfied and cancelled as the procedure moves."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.deadlines.rules import DueDate, due_after_days, policy_review_dates
+from ombuds.kit.clock import utcnow
+from ombuds.models import Deadline, DeadlineKind, DeadlineStatus
+from ombuds.settings import Settings
+
+
+def _apply(deadline: Deadline, due: DueDate) -> None:
+    deadline.due_on = due.due_on
+    deadline.basis = due.basis
+    deadline.trigger_on = due.trigger_on
+    deadline.period_days = due.period_days
+    deadline.period_months = due.period_months
+    deadline.nominal_due_on = due.nominal_due_on
+    deadline.moved_by = ", ".join(due.moved_by) or None
+    deadline.explanation = due.explanation()
+
+
+async def find(db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind) -> Deadline | None:
+    return await db.scalar(
+        select(Deadline).where(Deadline.complaint_id == complaint_id, Deadline.kind == kind)
+    )
+
+
+async def open_after_days(
+    db: AsyncSession,
+    settings: Settings,
+    complaint_id: uuid.UUID,
+    kind: DeadlineKind,
+    trigger_on: date,
+    days: int,
+) -> Deadline:
+    """Open (or re-date) the complaint's deadline of ``kind``: one record per kind, so its
+    id, the calendar UID, never changes; a re-dated deadline raises its SEQUENCE."""
+    due = due_after_days(trigger_on, days, rollover=settings.roll_over_non_working_days)
+    deadline = await find(db, complaint_id, kind)
+    if deadline is None:
+        deadline = Deadline(complaint_id=complaint_id, kind=kind, status=DeadlineStatus.open)
+        _apply(deadline, due)
+        db.add(deadline)
+    elif deadline.due_on != due.due_on or deadline.status is not DeadlineStatus.open:
+        _apply(deadline, due)
+        deadline.status = DeadlineStatus.open
+        deadline.satisfied_on = None
+        deadline.sequence += 1
+        deadline.updated_at = utcnow()
+    await db.flush()
+    return deadline
+
+
+async def satisfy(
+    db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind, on: date
+) -> Deadline | None:
+    """Mark the deadline met (or met late); a lapsed deadline never blocks the procedure."""
+    deadline = await find(db, complaint_id, kind)
+    if deadline is None or deadline.status is DeadlineStatus.cancelled:
+        return deadline
+    deadline.satisfied_on = on
+    deadline.status = DeadlineStatus.met if on <= deadline.due_on else DeadlineStatus.met_late
+    deadline.sequence += 1
+    deadline.updated_at = utcnow()
+    await db.flush()
+    return deadline
+
+
+async def cancel_open(db: AsyncSession, complaint_id: uuid.UUID) -> None:
+    """A closed complaint owes nothing: its open deadlines are cancelled (kept for calendars)."""
+    rows = await db.scalars(
+        select(Deadline).where(
+            Deadline.complaint_id == complaint_id, Deadline.status == DeadlineStatus.open
+        )
+    )
+    now = utcnow()
+    for deadline in rows:
+        deadline.status = DeadlineStatus.cancelled
+        deadline.sequence += 1
+        deadline.updated_at = now
+    await db.flush()
+
+
+async def for_complaints(db: AsyncSession, complaint_ids: list[uuid.UUID]) -> list[Deadline]:
+    if not complaint_ids:
+        return []
+    stmt = (
+        select(Deadline)
+        .where(Deadline.complaint_id.in_(complaint_ids))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    return list((await db.scalars(stmt)).all())
+
+
+async def ensure_policy_reviews(db: AsyncSession, settings: Settings, until: date) -> int:
+    """6: the review due 18 months after implementation, then every three years."""
+    existing = {
+        d.due_on
+        for d in await db.scalars(
+            select(Deadline).where(Deadline.kind == DeadlineKind.policy_review)
+        )
+    }
+    added = 0
+    for due in policy_review_dates(
+        settings.policy_implemented_on, until=until, rollover=settings.roll_over_non_working_days
+    ):
+        if due.due_on in existing:
+            continue
+        deadline = Deadline(complaint_id=None, kind=DeadlineKind.policy_review)
+        _apply(deadline, due)
+        db.add(deadline)
+        added += 1
+    await db.flush()
+    return added
