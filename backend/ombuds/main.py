@@ -12,13 +12,19 @@ from ombuds.accounts import endpoints as accounts
 from ombuds.audit import endpoints as audit
 from ombuds.auth import endpoints as auth
 from ombuds.auth.passwords import Passwords
+from ombuds.committees import endpoints as committees
 from ombuds.complaints import endpoints as complaints
+from ombuds.consultations import endpoints as consultations
 from ombuds.directory import endpoints as directory
+from ombuds.formal import endpoints as formal
 from ombuds.health import endpoints as health
+from ombuds.informal import endpoints as informal
+from ombuds.investigation import endpoints as investigation
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
 from ombuds.kit.db import create_engine, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import BodyLimit, SecurityHeaders
+from ombuds.officers import endpoints as officers
 from ombuds.settings import Settings, get_settings
 
 ROUTERS = [
@@ -31,6 +37,12 @@ ROUTERS = [
     directory.roster,
     complaints.grounds_router,
     complaints.router,
+    consultations.router,
+    informal.router,
+    formal.router,
+    committees.router,
+    officers.router,
+    investigation.router,
     audit.router,
 ]
 

@@ -175,3 +175,13 @@ async def for_officer_change(
     complaint = await officer_visible(db, principal, complaint_id)
     check_version(complaint, if_match)
     return complaint
+
+
+async def on_committee(db: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> bool:
+    """The caller sits on the complaint's confirmed CRC (as a member or its staff resource)."""
+    if principal.id is None:
+        return False
+    found = await db.scalar(
+        select(Complaint.id).where(Complaint.id == complaint_id, _sits_on_committee(principal.id))
+    )
+    return found is not None

@@ -1,0 +1,1 @@
+"""4.1 early resolution: confidential consultations recorded without a complaint."""

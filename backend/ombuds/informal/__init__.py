@@ -1,0 +1,1 @@
+"""4.2.1 informal complaints: facilitated meetings, shuttle discussion, other methods."""
