@@ -18,8 +18,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
-from ombuds.kit.migrations import upgrade
+from ombuds.kit.migrations import head_revisions, upgrade
 from ombuds.main import create_app
+from ombuds.models import Base
 from ombuds.settings import Environment, Settings
 from tests.support.postgres import PostgresServer, find_bin_dir
 
@@ -49,8 +50,16 @@ class DatabaseFactory:
         self.server = server
         self.counter = itertools.count()
         if server is not None:
-            server.psql("CREATE DATABASE ombuds_template")
-            upgrade(server.url("ombuds_template"))
+            # One migrated database, emptied before each test: CREATE DATABASE costs ~0.4 s,
+            # TRUNCATE a few milliseconds. Seed data from migrations (grounds) is kept.
+            server.psql("CREATE DATABASE ombuds_test")
+            upgrade(server.url("ombuds_test"))
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "grounds")
+            (head,) = head_revisions(server.url("ombuds_test"))
+            self.reset_sql = (
+                f"TRUNCATE {tables} RESTART IDENTITY CASCADE; DELETE FROM alembic_version; "
+                f"INSERT INTO alembic_version VALUES ('{head}')"
+            )
         else:
             self.template = root / "template.sqlite3"
             upgrade(f"sqlite+aiosqlite:///{self.template}")
@@ -58,8 +67,8 @@ class DatabaseFactory:
     def fresh(self) -> str:
         n = next(self.counter)
         if self.server is not None:
-            self.server.psql(f"CREATE DATABASE test_{n} TEMPLATE ombuds_template")
-            return self.server.url(f"test_{n}")
+            self.server.psql(self.reset_sql, database="ombuds_test")
+            return self.server.url("ombuds_test")
         path = self.root / f"test_{n}.sqlite3"
         shutil.copyfile(self.template, path)
         return f"sqlite+aiosqlite:///{path}"

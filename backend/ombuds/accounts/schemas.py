@@ -4,9 +4,17 @@ import uuid
 from datetime import datetime
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from ombuds.auth.passwords import MIN_PASSWORD_LENGTH
+from ombuds.kit.clock import utcnow
 from ombuds.kit.schemas import InputSchema, OutputSchema
 from ombuds.models import Role, Scope, StaffResourceKind
 
@@ -28,7 +36,16 @@ class _RolesInput(InputSchema):
 
 
 class UserCreate(_RolesInput):
+    # A password is hashed exactly as typed: no whitespace stripping here.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
     username: str = Field(pattern=USERNAME_PATTERN)
+
+    @field_validator("username", "display_name", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
     display_name: str = Field(min_length=1, max_length=200)
     password: SecretStr = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
     member_id: uuid.UUID | None = None
@@ -66,7 +83,14 @@ class ServiceAccountOut(OutputSchema):
 
 class ApiTokenCreate(InputSchema):
     scopes: list[Scope] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expires_in_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value <= utcnow():
+            raise ValueError("must be in the future")
+        return value
 
 
 class ApiTokenOut(OutputSchema):

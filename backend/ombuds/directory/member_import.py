@@ -63,14 +63,16 @@ def parse(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         raise _structure_error("The header line is not valid CSV.", "header") from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    repeated = sorted({c for c in header if header.count(c) > 1})
+    repeated = [str(i + 1) for i, c in enumerate(header) if header.count(c) > 1]
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
     if unknown:
-        problems.append("unknown column(s): " + ", ".join(repr(c[:40]) for c in unknown))
+        # Positions, not names: a file without its header line would show a member's data.
+        positions = [str(i + 1) for i, c in enumerate(header) if c in unknown]
+        problems.append(f"{len(unknown)} unknown column(s) at position(s) {', '.join(positions)}")
     if repeated:
-        problems.append("repeated column(s): " + ", ".join(repeated))
+        problems.append("repeated column(s) at position(s) " + ", ".join(repeated))
     if problems:
         expected = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
         raise _structure_error(
@@ -78,14 +80,19 @@ def parse(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         )
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        for values in reader:
+        while True:
+            first_line = reader.line_num + 1  # a quoted field may span lines: report the first
+            try:
+                values = next(reader)
+            except StopIteration:
+                break
             if len(rows) >= MAX_ROWS:
                 raise _structure_error(f"More than {MAX_ROWS} rows; split the file.", "size")
             if not any(v.strip() for v in values):
                 continue
             rows.append(
                 (
-                    reader.line_num,
+                    first_line,
                     {
                         h: (values[i].strip() if i < len(values) else "")
                         for i, h in enumerate(header)

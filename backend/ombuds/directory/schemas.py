@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, ValidationInfo, field_validator
 
 from ombuds.kit.schemas import InputSchema, OutputSchema
 from ombuds.models import TrainingKind
@@ -66,11 +65,13 @@ class SeatTermCreate(InputSchema):
     starts_on: date
     ends_on: date | None = None
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> Self:
-        if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("ends_on must not be before starts_on")
-        return self
+    @field_validator("ends_on")
+    @classmethod
+    def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        starts_on = info.data.get("starts_on")
+        if value is not None and starts_on is not None and value < starts_on:
+            raise ValueError("must not be before starts_on")
+        return value
 
 
 class SeatTermEnd(InputSchema):

@@ -14,7 +14,7 @@ from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
 from ombuds.kit.clock import local_today, utcnow
 from ombuds.kit.errors import Conflict, InvalidInput, NotFound, field_error
-from ombuds.kit.pagination import decode_cursor
+from ombuds.kit.pagination import cursor_uuid, decode_cursor
 from ombuds.models import (
     Member,
     Role,
@@ -82,10 +82,11 @@ async def search_members(
         stmt = stmt.where(Member.unit_id == unit_id)
     key = decode_cursor(cursor, 2)
     if key is not None:
+        after_id = cursor_uuid(key[1])
         stmt = stmt.where(
             or_(
                 Member.full_name > key[0],
-                and_(Member.full_name == key[0], Member.id > uuid.UUID(key[1])),
+                and_(Member.full_name == key[0], Member.id > after_id),
             )
         )
     return list((await db.scalars(stmt)).all())
@@ -189,14 +190,40 @@ async def roster(db: AsyncSession, on: date | None = None) -> list[SeatView]:
     return out
 
 
-async def _ombudsperson(db: AsyncSession, user_id: uuid.UUID) -> User:
+async def _ombudsperson(db: AsyncSession, user_id: uuid.UUID, *, in_path: bool = False) -> User:
     user = await db.scalar(select(User).where(User.id == user_id).options(selectinload(User.roles)))
+    if user is None and in_path:
+        raise NotFound("No such user.")
     if user is None or Role.ombudsperson not in user.role_set:
         raise InvalidInput(
             "The user is not an ombudsperson.",
             errors=[field_error("user_id", "ombudsperson", "must hold the ombudsperson role")],
         )
     return user
+
+
+async def _refuse_overlap(
+    db: AsyncSession,
+    seat_id: uuid.UUID,
+    starts_on: date,
+    ends_on: date | None,
+    *,
+    field: str,
+    ignore: uuid.UUID | None = None,
+) -> None:
+    """One holder per seat at a time (3.1)."""
+    stmt = select(SeatTerm.id).where(
+        SeatTerm.seat_id == seat_id,
+        SeatTerm.starts_on <= (ends_on or date.max),
+        or_(SeatTerm.ends_on.is_(None), SeatTerm.ends_on >= starts_on),
+    )
+    if ignore is not None:
+        stmt = stmt.where(SeatTerm.id != ignore)
+    if await db.scalar(stmt) is not None:
+        raise Conflict(
+            "The seat is held by someone else in that period; end that term first.",
+            errors=[field_error(field, "no_overlap", "overlaps another term of this seat")],
+        )
 
 
 async def add_term(
@@ -211,19 +238,7 @@ async def add_term(
     if await db.get(RosterSeat, seat_id) is None:
         raise NotFound("No such seat.")
     user = await _ombudsperson(db, user_id)
-    far = date.max
-    overlapping = await db.scalar(
-        select(SeatTerm.id).where(
-            SeatTerm.seat_id == seat_id,
-            SeatTerm.starts_on <= (ends_on or far),
-            or_(SeatTerm.ends_on.is_(None), SeatTerm.ends_on >= starts_on),
-        )
-    )
-    if overlapping is not None:
-        raise Conflict(
-            "The seat is held by someone else in that period; end that term first.",
-            errors=[field_error("starts_on", "no_overlap", "overlaps another term of this seat")],
-        )
+    await _refuse_overlap(db, seat_id, starts_on, ends_on, field="starts_on")
     term = SeatTerm(seat_id=seat_id, user_id=user.id, starts_on=starts_on, ends_on=ends_on)
     db.add(term)
     await db.flush()
@@ -249,6 +264,9 @@ async def end_term(
             "A term cannot end before it starts.",
             errors=[field_error("ends_on", "after_start", "must not be before starts_on")],
         )
+    await _refuse_overlap(
+        db, term.seat_id, term.starts_on, ends_on, field="ends_on", ignore=term.id
+    )
     term.ends_on = ends_on
     term.updated_at = utcnow()
     await db.flush()
@@ -259,7 +277,7 @@ async def end_term(
 async def add_training(
     db: AsyncSession, actor: Principal, user_id: uuid.UUID, kind: TrainingKind, completed_on: date
 ) -> TrainingRecord:
-    await _ombudsperson(db, user_id)
+    await _ombudsperson(db, user_id, in_path=True)
     record = TrainingRecord(user_id=user_id, kind=kind, completed_on=completed_on)
     db.add(record)
     await db.flush()
@@ -268,6 +286,6 @@ async def add_training(
 
 
 async def list_training(db: AsyncSession, user_id: uuid.UUID) -> list[TrainingRecord]:
-    await _ombudsperson(db, user_id)
+    await _ombudsperson(db, user_id, in_path=True)
     stmt = select(TrainingRecord).where(TrainingRecord.user_id == user_id)
     return list((await db.scalars(stmt.order_by(TrainingRecord.completed_on))).all())

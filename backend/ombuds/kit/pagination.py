@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -22,6 +23,20 @@ def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _invalid() -> InvalidInput:
+    return InvalidInput(
+        "The cursor is not one this service issued.",
+        errors=[field_error("cursor", "cursor_invalid", "pass next_cursor back unchanged")],
+    )
+
+
+def cursor_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise _invalid() from exc
+
+
 def decode_cursor(cursor: str | None, parts: int) -> list[str] | None:
     if cursor is None:
         return None
@@ -32,7 +47,4 @@ def decode_cursor(cursor: str | None, parts: int) -> list[str] | None:
             return key
     except (ValueError, binascii.Error):
         pass
-    raise InvalidInput(
-        "The cursor is not one this service issued.",
-        errors=[field_error("cursor", "cursor_invalid", "pass next_cursor back unchanged")],
-    )
+    raise _invalid()
