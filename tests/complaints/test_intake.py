@@ -46,8 +46,11 @@ class TestCreate:
         detail, _ = await file_complaint(client, headers, body)
         assert (detail["stage"], detail["closure"]) == ("closed", "redirected")
         assert detail["redirected_to"] == "grievance_procedure"
-        assert detail["allowed_actions"] == ["track_recommendation", "record_not_satisfied",
-                                             "record_party_notice"]
+        assert detail["allowed_actions"] == [
+            "track_recommendation",
+            "record_not_satisfied",
+            "record_party_notice",
+        ]
         # Nobody else was told anything: redirected intake owes no party notices.
         assert await db.scalar(select(func.count()).select_from(PartyNotice)) == 0
 
@@ -58,8 +61,9 @@ class TestCreate:
         unit = await make_unit(db)
         a, b = await make_member(db, unit), await make_member(db, unit)
         _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
-        response = await client.post("/api/complaints", headers=headers,
-                                     json=complaint_body(a, b, setting="workplace"))
+        response = await client.post(
+            "/api/complaints", headers=headers, json=complaint_body(a, b, setting="workplace")
+        )
         assert response.status_code == 422
         assert "redirected" in response.text
         assert await _complaints(db) == 0
@@ -71,25 +75,27 @@ class TestCreate:
         unit = await make_unit(db)
         a, b = await make_member(db, unit), await make_member(db, unit)
         _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
-        response = await client.post("/api/complaints", headers=headers,
-                                     json=complaint_body(a, b, grounds=["age", "height"]))
+        response = await client.post(
+            "/api/complaints", headers=headers, json=complaint_body(a, b, grounds=["age", "height"])
+        )
         assert response.status_code == 422
         assert response.json()["errors"] == [
-            {"field": "grounds.1", "rule": "known_ground",
-             "message": "not a ground of 2.2; see /api/grounds"}
+            {
+                "field": "grounds.1",
+                "rule": "known_ground",
+                "message": "not a ground of 2.2; see /api/grounds",
+            }
         ]
         assert await _complaints(db) == 0
 
-    @pytest.mark.parametrize("role", [Role.administrator, Role.table_officer,
-                                      Role.staff_resource])
+    @pytest.mark.parametrize("role", [Role.administrator, Role.table_officer, Role.staff_resource])
     async def test_others_may_not_take_in_complaints(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, role: Role
     ) -> None:
         unit = await make_unit(db)
         a, b = await make_member(db, unit), await make_member(db, unit)
         _, headers = await signed_in(db, passwords, client, role)
-        response = await client.post("/api/complaints", headers=headers,
-                                     json=complaint_body(a, b))
+        response = await client.post("/api/complaints", headers=headers, json=complaint_body(a, b))
         assert response.status_code == 403
         assert await _complaints(db) == 0
 
@@ -108,15 +114,19 @@ class TestGet:
         _, admin = await signed_in(db, passwords, client, Role.administrator)
         _, officer = await signed_in(db, passwords, client, Role.table_officer)
         unrelated = await client.get(url, headers=other)
-        missing = await client.get("/api/complaints/00000000-0000-0000-0000-000000000000",
-                                   headers=other)
+        missing = await client.get(
+            "/api/complaints/00000000-0000-0000-0000-000000000000", headers=other
+        )
         assert unrelated.status_code == missing.status_code == 404
         assert unrelated.json() == missing.json()
         assert (await client.get(url, headers=admin)).status_code == 403
         assert (await client.get(url, headers=officer)).status_code == 403
         assert (await client.get(url)).status_code == 401
-        reads = await db.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "complaints.read", AuditEntry.actor_id == intake.id))
+        reads = await db.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "complaints.read", AuditEntry.actor_id == intake.id)
+        )
         assert reads == 2  # once at creation's response, once on the GET
 
     @pytest.mark.clause("5.1")
