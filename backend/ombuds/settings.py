@@ -11,6 +11,8 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ombuds.kit.crypto import KeyRing, derive_key, parse_keys
+
 DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 MIN_SECRET_BYTES = 32
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +43,10 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     argon2_parallelism: int = Field(default=1, ge=1)
+    # Encryption at rest: {"key id": "base64 of 32 random bytes"}; the active id encrypts,
+    # every id in the ring decrypts. Development derives one from the secret.
+    encryption_keys: dict[str, str] = Field(default_factory=dict)
+    encryption_active_key_id: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
@@ -71,7 +77,20 @@ class Settings(BaseSettings):
                 f"OMBUDS_SECRET_KEY is {len(self.secret_key.encode())} bytes: "
                 f"production needs at least {MIN_SECRET_BYTES}"
             )
+        if not self.encryption_keys or self.encryption_active_key_id is None:
+            raise UnsafeSettings(
+                "OMBUDS_ENCRYPTION_KEYS and OMBUDS_ENCRYPTION_ACTIVE_KEY_ID are required in "
+                "production (see docs/security.md)"
+            )
+        keyring(self)  # a malformed key ring refuses to start, naming the key
         return self
+
+
+def keyring(settings: Settings) -> KeyRing:
+    if settings.encryption_keys:
+        active = settings.encryption_active_key_id or sorted(settings.encryption_keys)[-1]
+        return KeyRing(parse_keys(settings.encryption_keys), active)
+    return KeyRing({"dev": derive_key(settings.secret_key, "ombuds encryption at rest")}, "dev")
 
 
 @lru_cache

@@ -39,7 +39,13 @@ if not (ROOT / "migrations" / "env.py").exists():
 
 SECRET = "s" * 40
 PASSWORD = "pw0123456789abcdef"
-REQUIRED_VARS = {"POSTGRES_PASSWORD": PASSWORD, "OMBUDS_SECRET_KEY": SECRET}
+KEYS = '{"k1":"' + "A" * 43 + '="}'
+REQUIRED_VARS = {
+    "POSTGRES_PASSWORD": PASSWORD,
+    "OMBUDS_SECRET_KEY": SECRET,
+    "OMBUDS_ENCRYPTION_KEYS": KEYS,
+    "OMBUDS_ENCRYPTION_ACTIVE_KEY_ID": "k1",
+}
 # Variables that must never reach a log line: they would carry the feed token.
 URI_VARIABLES = {
     "request",

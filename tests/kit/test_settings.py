@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 
@@ -7,6 +8,11 @@ import pytest
 from pydantic import ValidationError
 
 from ombuds.settings import DEFAULT_SECRET, Environment, Settings
+
+KEYS: dict[str, object] = {
+    "encryption_keys": {"k1": base64.b64encode(b"k" * 32).decode()},
+    "encryption_active_key_id": "k1",
+}
 
 
 class TestProductionRefusesUnsafeSecrets:
@@ -23,8 +29,20 @@ class TestProductionRefusesUnsafeSecrets:
             Settings(env=Environment.production, secret_key=secret)
 
     def test_a_long_random_secret_is_accepted(self) -> None:
-        settings = Settings(env=Environment.production, secret_key="k" * 32)
+        settings = Settings(env=Environment.production, secret_key="k" * 32, **KEYS)
         assert settings.secret_key == "k" * 32
+
+    def test_production_needs_encryption_keys(self) -> None:
+        with pytest.raises(ValidationError, match="OMBUDS_ENCRYPTION_KEYS"):
+            Settings(env=Environment.production, secret_key="k" * 32)
+
+    def test_a_short_encryption_key_is_refused_by_name(self) -> None:
+        short = {
+            "encryption_keys": {"k1": base64.b64encode(b"x" * 16).decode()},
+            "encryption_active_key_id": "k1",
+        }
+        with pytest.raises(ValidationError, match="'k1' is 16 bytes"):
+            Settings(env=Environment.production, secret_key="k" * 32, **short)
 
     def test_development_accepts_the_default(self) -> None:
         assert Settings(env=Environment.development).secret_key == DEFAULT_SECRET
