@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 from tqdm import tqdm
 
 from ombuds.settings import Settings, get_settings
@@ -19,6 +22,20 @@ def _settings() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         sys.exit(f"ombuds: refusing to start: {problems}")
+
+
+@asynccontextmanager
+async def _unit_of_work(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """One transaction for a command, committed at its end, like a request."""
+    from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
+    from ombuds.settings import audit_key
+
+    engine = create_engine(settings.database_url)
+    try:
+        async for db in session_scope(create_sessionmaker(engine, audit_key=audit_key(settings))):
+            yield db
+    finally:
+        await engine.dispose()
 
 
 def _migrate(settings: Settings) -> None:
@@ -34,14 +51,9 @@ def _migrate(settings: Settings) -> None:
 async def _seed(settings: Settings) -> None:
     from ombuds.auth.passwords import Passwords
     from ombuds.demo import DEMO_API_TOKEN, DEMO_PASSWORD, seed
-    from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
 
-    engine = create_engine(settings.database_url)
-    try:
-        async for db in session_scope(create_sessionmaker(engine)):
-            logins = await seed(db, settings, Passwords(settings))
-    finally:
-        await engine.dispose()
+    async with _unit_of_work(settings) as db:
+        logins = await seed(db, settings, Passwords(settings))
     if not logins:
         print("ombuds: the database already has users; demo data not seeded")
         return
@@ -53,12 +65,10 @@ async def _seed(settings: Settings) -> None:
 
 async def _import(settings: Settings, data: bytes, dry_run: bool) -> int:
     from ombuds.directory.member_import import import_members
-    from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
     from ombuds.kit.errors import InvalidInput
 
-    engine = create_engine(settings.database_url)
     try:
-        async for db in session_scope(create_sessionmaker(engine)):
+        async with _unit_of_work(settings) as db:
             report = await import_members(
                 db,
                 None,
@@ -69,8 +79,6 @@ async def _import(settings: Settings, data: bytes, dry_run: bool) -> int:
     except InvalidInput as exc:
         print(f"ombuds: file refused, nothing changed: {exc.detail}", file=sys.stderr)
         return 2
-    finally:
-        await engine.dispose()
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
@@ -79,6 +87,23 @@ async def _import(settings: Settings, data: bytes, dry_run: bool) -> int:
     for r in report.rejected:
         print(f"  line {r.line}: {r.field}: {r.reason}")
     return 1 if report.rejected else 0
+
+
+async def _verify_audit(settings: Settings) -> int:
+    from ombuds.audit.chain import verify
+    from ombuds.settings import audit_key
+
+    async with _unit_of_work(settings) as db:
+        verdict = await verify(db, audit_key(settings))
+    if verdict.intact:
+        print(f"audit chain intact: {verdict.checked} entries checked")
+        return 0
+    print(
+        f"audit chain BROKEN at entry {verdict.first_broken_seq}: {verdict.reason} "
+        f"({verdict.checked} entries before it are intact)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _serve(host: str, port: int) -> None:
@@ -99,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="seed a demo Local into an empty database")
+    sub.add_parser("verify-audit", help="verify the audit log's chain; names the first break")
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
@@ -119,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_seed(settings))
     elif args.command == "import-members":
         return asyncio.run(_import(settings, args.file.read_bytes(), args.dry_run))
+    elif args.command == "verify-audit":
+        return asyncio.run(_verify_audit(settings))
     elif args.command == "serve":
         _serve(args.host, args.port)
     else:

@@ -25,7 +25,7 @@ from ombuds.kit.db import create_engine, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import BodyLimit, SecurityHeaders
 from ombuds.officers import endpoints as officers
-from ombuds.settings import Settings, get_settings, keyring
+from ombuds.settings import Settings, audit_key, get_settings, keyring
 
 ROUTERS = [
     health.router,
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.sessionmaker = create_sessionmaker(engine, audit_key=audit_key(settings))
     app.state.passwords = Passwords(settings)
     app.state.keyring = keyring(settings)
     for router in ROUTERS:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # every id in the ring decrypts. Development derives one from the secret.
     encryption_keys: dict[str, str] = Field(default_factory=dict)
     encryption_active_key_id: str | None = None
+    # The audit chain's HMAC key (>= 32 bytes), kept outside the database.
+    audit_key: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
@@ -82,8 +84,18 @@ class Settings(BaseSettings):
                 "OMBUDS_ENCRYPTION_KEYS and OMBUDS_ENCRYPTION_ACTIVE_KEY_ID are required in "
                 "production (see docs/security.md)"
             )
+        if not self.audit_key or len(self.audit_key.encode()) < MIN_SECRET_BYTES:
+            raise UnsafeSettings(
+                "OMBUDS_AUDIT_KEY is missing or shorter than 32 bytes: production needs one"
+            )
         keyring(self)  # a malformed key ring refuses to start, naming the key
         return self
+
+
+def audit_key(settings: Settings) -> bytes:
+    if settings.audit_key:
+        return settings.audit_key.encode()
+    return derive_key(settings.secret_key, "ombuds audit chain")
 
 
 def keyring(settings: Settings) -> KeyRing:

@@ -12,6 +12,7 @@ from ombuds.settings import DEFAULT_SECRET, Environment, Settings
 KEYS: dict[str, object] = {
     "encryption_keys": {"k1": base64.b64encode(b"k" * 32).decode()},
     "encryption_active_key_id": "k1",
+    "audit_key": "a" * 32,
 }
 
 

@@ -10,8 +10,20 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ombuds.audit import chain
 from ombuds.auth.principal import Principal, PrincipalKind
+from ombuds.kit.clock import utcnow
 from ombuds.models import AuditEntry, Outcome
+
+
+def audit_key(session: AsyncSession) -> bytes:
+    """The chain key travels with the session (set by the session factory's owner)."""
+    key = session.info.get("audit_key")
+    if not isinstance(key, bytes):
+        raise RuntimeError(
+            "the session has no audit key; create it with kit.db.create_sessionmaker"
+        )
+    return key
 
 
 async def record(
@@ -29,7 +41,10 @@ async def record(
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
         outcome=outcome,
+        occurred_at=utcnow(),
     )
+    entry.prev_hash = await chain.last_hash(session)
+    entry.entry_hash = chain.entry_mac(audit_key(session), entry, entry.prev_hash)
     session.add(entry)
     await session.flush()
     return entry

@@ -76,8 +76,13 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    engine: AsyncEngine, *, audit_key: bytes
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions carry the audit chain's key (kept outside the database) in `info`."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, info={"audit_key": audit_key}
+    )
 
 
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
