@@ -45,6 +45,7 @@ REQUIRED_VARS = {
     "OMBUDS_SECRET_KEY": SECRET,
     "OMBUDS_ENCRYPTION_KEYS": KEYS,
     "OMBUDS_ENCRYPTION_ACTIVE_KEY_ID": "k1",
+    "OMBUDS_AUDIT_KEY": "b" * 40,
 }
 # Variables that must never reach a log line: they would carry the feed token.
 URI_VARIABLES = {

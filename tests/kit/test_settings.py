@@ -33,15 +33,17 @@ class TestProductionRefusesUnsafeSecrets:
         settings = Settings(env=Environment.production, secret_key="k" * 32, **KEYS)
         assert settings.secret_key == "k" * 32
 
+    def test_production_needs_an_audit_key(self) -> None:
+        keys = {k: v for k, v in KEYS.items() if k != "audit_key"}
+        with pytest.raises(ValidationError, match="OMBUDS_AUDIT_KEY"):
+            Settings(env=Environment.production, secret_key="k" * 32, **keys)
+
     def test_production_needs_encryption_keys(self) -> None:
         with pytest.raises(ValidationError, match="OMBUDS_ENCRYPTION_KEYS"):
             Settings(env=Environment.production, secret_key="k" * 32)
 
     def test_a_short_encryption_key_is_refused_by_name(self) -> None:
-        short = {
-            "encryption_keys": {"k1": base64.b64encode(b"x" * 16).decode()},
-            "encryption_active_key_id": "k1",
-        }
+        short = {**KEYS, "encryption_keys": {"k1": base64.b64encode(b"x" * 16).decode()}}
         with pytest.raises(ValidationError, match="'k1' is 16 bytes"):
             Settings(env=Environment.production, secret_key="k" * 32, **short)
 
