@@ -43,6 +43,7 @@ ROUTERS = [
     committees.router,
     officers.router,
     investigation.router,
+    investigation.officer_router,
     audit.router,
 ]
 

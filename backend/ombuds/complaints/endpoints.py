@@ -78,8 +78,8 @@ async def update_intake(
     actor: Ombudsperson,
     complaint_id: uuid.UUID,
     body: IntakeUpdate,
-    if_match: IfMatch,
     response: Response,
+    if_match: IfMatch = None,
 ) -> ComplaintDetail:
     """Correct the intake: incidents, witnesses, grounds, resolution sought, other routes."""
     complaint = await access.for_change(db, actor, complaint_id, if_match)
@@ -93,8 +93,8 @@ async def redirect(
     actor: Ombudsperson,
     complaint_id: uuid.UUID,
     body: RedirectIn,
-    if_match: IfMatch,
     response: Response,
+    if_match: IfMatch = None,
 ) -> ComplaintDetail:
     """Out of scope (1.3): close as redirected to the grievance procedure or the RWP."""
     complaint = await access.for_change(db, actor, complaint_id, if_match)
@@ -107,8 +107,8 @@ async def withdraw(
     db: DbSession,
     actor: Ombudsperson,
     complaint_id: uuid.UUID,
-    if_match: IfMatch,
     response: Response,
+    if_match: IfMatch = None,
 ) -> ComplaintDetail:
     """The member-complainant withdraws: the complaint closes and owes no deadlines."""
     complaint = await access.for_change(db, actor, complaint_id, if_match)

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -157,6 +158,12 @@ def install_error_handlers(app: FastAPI) -> None:
             detail,
             headers=dict(exc.headers) if exc.headers else None,
         )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # Two changes raced on the same versioned row: the later one lost.
+        return problem(412, "stale-version", "Changed by someone else",
+                       "Someone else changed this at the same moment; reload and reapply.")
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,54 @@
+"""4.3.1(vii): each change of stage is owed to both parties; the record shows when and
+how each was told."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.audit import service as audit
+from ombuds.auth.principal import Principal
+from ombuds.complaints import stages
+from ombuds.investigation.checks import Dates
+from ombuds.investigation.schemas import PartyToldIn
+from ombuds.kit.errors import Conflict, NotFound, field_error
+from ombuds.models import Complaint, PartyNotice
+
+
+async def listing(db: AsyncSession, actor: Principal, complaint: Complaint) -> list[PartyNotice]:
+    rows = await db.scalars(
+        select(PartyNotice)
+        .where(PartyNotice.complaint_id == complaint.id)
+        .order_by(PartyNotice.owed_since, PartyNotice.party, PartyNotice.id)
+    )
+    await audit.record(db, actor, "investigation.read_party_notices", "complaint", complaint.id)
+    return list(rows.all())
+
+
+async def record_told(
+    db: AsyncSession,
+    actor: Principal,
+    complaint: Complaint,
+    notice_id: uuid.UUID,
+    body: PartyToldIn,
+) -> PartyNotice:
+    stages.require(complaint, stages.Action.record_party_notice)
+    notice = await db.scalar(
+        select(PartyNotice).where(
+            PartyNotice.id == notice_id, PartyNotice.complaint_id == complaint.id
+        )
+    )
+    if notice is None:
+        raise NotFound("No such notice on this complaint.")
+    if notice.told_on is not None:
+        raise Conflict(
+            "This party was already told of this stage.",
+            errors=[field_error("told_on", "already_told", "already recorded")],
+        )
+    Dates().not_in_future("told_on", body.told_on).check()
+    notice.told_on, notice.method = body.told_on, body.method
+    await stages.record_event(db, complaint, actor.id, "party_notice.told")
+    await audit.record(db, actor, "investigation.record_party_told", "party_notice", notice.id)
+    return notice
