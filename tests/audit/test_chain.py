@@ -39,13 +39,8 @@ async def _bypass_append_only(db: AsyncSession, sql: str, **params: object) -> N
         await db.execute(text(sql), params)
         await db.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
     else:
-        triggers = (
-            await db.execute(
-                text(
-                    "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_entries'"
-                )
-            )
-        ).all()
+        find = "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name=:t"
+        triggers = (await db.execute(text(find), {"t": "audit_entries"})).all()
         for name, _ in triggers:
             await db.execute(text(f'DROP TRIGGER "{name}"'))
         await db.execute(text(sql), params)

@@ -1,0 +1,131 @@
+"""Documents attached to a complaint, such as the signed letter (4.3.1(i)).
+
+The type is read from the content (magic bytes), never from the name or the client's
+Content-Type. The original file name is kept, sanitised, for the download, and is never
+written to a log, an audit entry or an error."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+import uuid
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+
+from ombuds.audit import service as audit
+from ombuds.auth.principal import Principal
+from ombuds.complaints import stages
+from ombuds.formal.schemas import AttachmentPurpose
+from ombuds.kit.errors import InvalidInput, NotFound, PayloadTooLarge, field_error
+from ombuds.models import Attachment, Complaint
+from ombuds.settings import Settings
+
+NOT_FOUND = "No such attachment on this complaint."
+MAX_FILENAME = 200
+# (leading bytes, media type, extension for a file that arrives without a usable name)
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+_UNSAFE = set('<>:"|?*')
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    """The media type and extension the content itself declares, if it is one we accept."""
+    for magic, media_type, extension in SIGNATURES:
+        if content.startswith(magic):
+            return media_type, extension
+    return None
+
+
+def sanitise_filename(raw: str | None, extension: str) -> str:
+    """The last path component, without control characters or characters unsafe on common
+    file systems, at most 200 characters (the extension kept when shortened)."""
+    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        "_" if ch in _UNSAFE else ch for ch in name if unicodedata.category(ch)[0] != "C"
+    )
+    name = name.strip().lstrip(".").strip()
+    if not name:
+        name = "attachment" + extension
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and stem and 0 < len(ext) <= 10:
+            name = stem[: MAX_FILENAME - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:MAX_FILENAME]
+    return name
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback, and the exact name as RFC 8187 `filename*`."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\%' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+async def add(
+    db: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    complaint: Complaint,
+    *,
+    content: bytes,
+    filename: str | None,
+    purpose: AttachmentPurpose,
+) -> Attachment:
+    stages.require(complaint, stages.Action.attach_document)
+    assert actor.id is not None
+    if len(content) > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"The file is larger than {settings.max_upload_bytes} bytes.")
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput(
+            "Only PDF, PNG and JPEG files are accepted; the type is read from the content.",
+            errors=[field_error("file", "content_type", "a PDF, PNG or JPEG file")],
+        )
+    media_type, extension = kind
+    attachment = Attachment(
+        complaint_id=complaint.id,
+        purpose=purpose.value,
+        filename=sanitise_filename(filename, extension),
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=actor.id,
+    )
+    db.add(attachment)
+    await db.flush()
+    await stages.record_event(db, complaint, actor.id, "attachment.added")
+    await audit.record(db, actor, "formal.add_attachment", "attachment", attachment.id)
+    return attachment
+
+
+async def list_for(db: AsyncSession, actor: Principal, complaint: Complaint) -> list[Attachment]:
+    """Metadata only: the content stays in the database until it is downloaded."""
+    rows = await db.scalars(
+        select(Attachment)
+        .options(defer(Attachment.content, raiseload=True))
+        .where(Attachment.complaint_id == complaint.id)
+        .order_by(Attachment.uploaded_at, Attachment.id)
+    )
+    await audit.record(db, actor, "formal.list_attachments", "complaint", complaint.id)
+    return list(rows.all())
+
+
+async def download(
+    db: AsyncSession, actor: Principal, complaint: Complaint, attachment_id: uuid.UUID
+) -> Attachment:
+    attachment = await db.scalar(
+        select(Attachment).where(
+            Attachment.id == attachment_id, Attachment.complaint_id == complaint.id
+        )
+    )
+    if attachment is None:
+        raise NotFound(NOT_FOUND)
+    await audit.record(db, actor, "formal.download_attachment", "attachment", attachment.id)
+    return attachment

@@ -1,0 +1,180 @@
+"""4.3.1(iii): telling the table officers that a complaint exists and a CRC must be struck."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.auth.passwords import Passwords
+from ombuds.auth.principal import Principal, PrincipalKind
+from ombuds.complaints.access import officer_visible_complaints
+from ombuds.kit.clock import local_today
+from ombuds.models import (
+    Complaint,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    PartyNotice,
+    Role,
+    Stage,
+)
+from tests.factories.accounts import make_user, signed_in
+from tests.factories.procedure import to_letter, to_review
+from tests.formal.support import (
+    Case,
+    audits,
+    count,
+    new_case,
+    problem,
+    reload,
+    stage_refusal,
+    with_etag,
+)
+
+
+async def _at_review(
+    db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient, chosen_on: date | None = None
+) -> tuple[Case, str]:
+    case = await new_case(db, passwords, client)
+    _, etag = await to_review(client, case.headers, case.detail, case.etag, chosen_on=chosen_on)
+    return case, etag
+
+
+async def _notify(
+    client: httpx.AsyncClient, case: Case, etag: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return await client.post(
+        case.url("notify-table-officers"), headers=with_etag(headers or case.headers, etag)
+    )
+
+
+async def _notice(db: AsyncSession) -> Deadline:
+    deadline = await db.scalar(
+        select(Deadline)
+        .where(Deadline.kind == DeadlineKind.table_officer_notice)
+        .execution_options(populate_existing=True)
+    )
+    assert deadline is not None
+    return deadline
+
+
+async def _unchanged(db: AsyncSession, case: Case, stage: Stage, version: int) -> None:
+    complaint = await reload(db, case.id)
+    assert (complaint.stage, complaint.version) == (stage, version)
+    assert complaint.table_officers_notified_on is None
+    assert (await _notice(db)).status is DeadlineStatus.open
+
+
+class TestNotifyTableOfficers:
+    @pytest.mark.clause("4.3.1(iii)")
+    async def test_on_time_the_notice_is_met_and_a_crc_must_be_struck(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client)  # the route was chosen today
+        response = await _notify(client, case, etag)
+        assert response.status_code == 200, response.text
+        out = response.json()
+        today = local_today()
+        # The notice carries the reference only: no names, no circumstances.
+        assert set(out) == {
+            "reference",
+            "stage",
+            "notified_on",
+            "due_on",
+            "deadline_status",
+            "overdue",
+        }
+        assert (out["reference"], out["stage"], out["notified_on"]) == (
+            case.detail["reference"],
+            "committee",
+            today.isoformat(),
+        )
+        assert (out["deadline_status"], out["overdue"]) == ("met", False)
+        notice = await _notice(db)
+        assert (notice.status, notice.satisfied_on) == (DeadlineStatus.met, today)
+        complaint = await reload(db, case.id)
+        assert (complaint.stage, complaint.table_officers_notified_on) == (Stage.committee, today)
+        assert response.headers["ETag"] == f'"{complaint.id.hex[:12]}-v{complaint.version}"'
+        # 4.3.1(vii): the change of stage is owed to both parties.
+        assert await count(db, PartyNotice, PartyNotice.stage == Stage.committee) == 2
+        assert await audits(db, "formal.notify_table_officers", case.id) == 1
+
+    @pytest.mark.clause("4.3.1(iii)")
+    async def test_a_late_notice_is_flagged_overdue_but_still_made(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        # Chosen Mon 2026-02-02: the target (7 days) was Mon 2026-02-09.
+        case, etag = await _at_review(db, passwords, client, chosen_on=date(2026, 2, 2))
+        response = await _notify(client, case, etag)
+        assert response.status_code == 200, response.text
+        out = response.json()
+        assert (out["due_on"], out["deadline_status"], out["overdue"]) == (
+            "2026-02-09",
+            "met_late",
+            True,
+        )
+        assert out["stage"] == "committee"
+        assert (await _notice(db)).status is DeadlineStatus.met_late
+
+    @pytest.mark.clause("4.3.1(iv)")
+    async def test_from_then_on_table_officers_learn_the_complaint_exists(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client)
+        officer = await make_user(db, passwords, Role.table_officer)
+        principal = Principal(
+            PrincipalKind.user, id=officer.id, roles=frozenset({Role.table_officer})
+        )
+        visible = select(Complaint.id).where(officer_visible_complaints(principal))
+        assert (await db.scalars(visible)).all() == []
+        assert (await _notify(client, case, etag)).status_code == 200
+        db.expire_all()
+        assert (await db.scalars(visible)).all() == [uuid.UUID(case.id)]
+
+    async def test_only_at_the_review_stage(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case = await new_case(db, passwords, client)
+        detail, etag = await to_letter(client, case.headers, case.detail, case.etag)
+        body = stage_refusal(await _notify(client, case, etag), "letter")
+        assert "notify_table_officers" not in body["allowed_actions"]
+        await _unchanged(db, case, Stage.letter, detail["version"])
+        assert await count(db, PartyNotice) == 0
+
+    async def test_not_twice(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client)
+        first = await _notify(client, case, etag)
+        stage_refusal(await _notify(client, case, first.headers["ETag"]), "committee")
+        assert await count(db, PartyNotice, PartyNotice.stage == Stage.committee) == 2
+
+    async def test_a_stale_or_missing_if_match_changes_nothing(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, _ = await _at_review(db, passwords, client)
+        version = (await reload(db, case.id)).version
+        problem(await _notify(client, case, case.etag), 412)
+        response = await client.post(case.url("notify-table-officers"), headers=case.headers)
+        problem(response, 428)
+        await _unchanged(db, case, Stage.review, version)
+
+    async def test_who_may_notify(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client)
+        version = (await reload(db, case.id)).version
+        problem(
+            await client.post(case.url("notify-table-officers"), headers={"If-Match": etag}), 401
+        )
+        for role in (Role.staff_resource, Role.table_officer, Role.administrator):
+            _, headers = await signed_in(db, passwords, client, role)
+            problem(await _notify(client, case, etag, headers), 403)
+        _, other = await signed_in(db, passwords, client, Role.ombudsperson)
+        problem(await _notify(client, case, etag, other), 404)
+        await _unchanged(db, case, Stage.review, version)
