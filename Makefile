@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 PG_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
 
-.PHONY: run test lint typecheck test-sqlite test-postgres openapi install clean
+.PHONY: run test lint typecheck test-sqlite test-postgres openapi traceability install clean
 
 $(STAMP): backend/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ else
 endif
 
 test: lint typecheck test-sqlite test-postgres
+
+traceability: $(STAMP)
+	$(BIN)/python -m tests.traceability > docs/policy-traceability.md
 
 openapi: $(STAMP)
 	$(BIN)/python -m ombuds.openapi > openapi/openapi.json

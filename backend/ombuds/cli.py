@@ -51,14 +51,24 @@ def _migrate(settings: Settings) -> None:
 async def _seed(settings: Settings) -> None:
     from ombuds.auth.passwords import Passwords
     from ombuds.demo import DEMO_API_TOKEN, DEMO_PASSWORD, seed
+    from ombuds.demo_procedure import run
+    from ombuds.main import create_app
 
     async with _unit_of_work(settings) as db:
-        logins = await seed(db, settings, Passwords(settings))
-    if not logins:
+        local = await seed(db, settings, Passwords(settings))
+    if local is None:
         print("ombuds: the database already has users; demo data not seeded")
         return
-    print(f"ombuds: demo Local seeded. Every demo login's password is: {DEMO_PASSWORD}")
-    for login in logins:
+    app = create_app(settings)
+    try:
+        made = await run(app, local.members, local.officer_member)
+    finally:
+        await app.state.engine.dispose()
+    print(
+        f"ombuds: demo Local seeded with {made} complaints at every stage. "
+        f"Every demo login's password is: {DEMO_PASSWORD}"
+    )
+    for login in local.logins:
         print(f"  {login.username:<20} {login.roles}")
     print(f"  integration API token (deadlines:read): {DEMO_API_TOKEN}")
 

@@ -46,6 +46,13 @@ class DemoLogin:
     roles: str
 
 
+@dataclass(frozen=True)
+class DemoLocal:
+    logins: list[DemoLogin]
+    members: list[Member]
+    officer_member: Member
+
+
 class DemoRefused(RuntimeError):
     pass
 
@@ -68,12 +75,12 @@ def _user(
     )
 
 
-async def seed(db: AsyncSession, settings: Settings, passwords: Passwords) -> list[DemoLogin]:
-    """Seed an empty database; a database that has users is left alone (returns [])."""
+async def seed(db: AsyncSession, settings: Settings, passwords: Passwords) -> DemoLocal | None:
+    """Seed an empty database; a database that has users is left alone (returns None)."""
     if settings.env is Environment.production:
         raise DemoRefused("demo data is never seeded in production")
     if (await db.scalar(select(func.count()).select_from(User))) != 0:
-        return []
+        return None
     pw = passwords.hash(DEMO_PASSWORD)
     units = [Unit(code=c, name=n) for c, n in UNITS]
     units.append(Unit(code=AFFILIATES[0], name=AFFILIATES[1], is_affiliates=True))
@@ -147,4 +154,7 @@ async def seed(db: AsyncSession, settings: Settings, passwords: Passwords) -> li
         )
     )
     await db.flush()
-    return [DemoLogin(u.username, ", ".join(sorted(r.role.value for r in u.roles))) for u in users]
+    logins = [
+        DemoLogin(u.username, ", ".join(sorted(r.role.value for r in u.roles))) for u in users
+    ]
+    return DemoLocal(logins, members, officer_member)

@@ -101,12 +101,20 @@ def officer_visible_complaints(principal: Principal) -> ColumnElement[bool]:
 
 def recused_officer_count() -> Select[int]:
     """Correlated count of table officers recused on the complaint (declared or party)."""
-    declared = exists().where(
-        OfficerConflict.complaint_id == Complaint.id, OfficerConflict.user_id == User.id
+    # Two levels down from the complaint: correlate explicitly, or the inner EXISTS would
+    # range over every complaint.
+    declared = (
+        exists()
+        .where(OfficerConflict.complaint_id == Complaint.id, OfficerConflict.user_id == User.id)
+        .correlate(Complaint, User)
     )
-    party = exists().where(
-        ComplaintPerson.complaint_id == Complaint.id,
-        ComplaintPerson.member_id == User.member_id,
+    party = (
+        exists()
+        .where(
+            ComplaintPerson.complaint_id == Complaint.id,
+            ComplaintPerson.member_id == User.member_id,
+        )
+        .correlate(Complaint, User)
     )
     return (
         select(func.count(User.id))

@@ -162,8 +162,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StaleDataError)
     async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
         # Two changes raced on the same versioned row: the later one lost.
-        return problem(412, "stale-version", "Changed by someone else",
-                       "Someone else changed this at the same moment; reload and reapply.")
+        return problem(
+            412,
+            "stale-version",
+            "Changed by someone else",
+            "Someone else changed this at the same moment; reload and reapply.",
+        )
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,86 @@
+"""Complaint Review Committee schemas, one per role (4.3.1(v)).
+
+The intake ombudsperson sees every ombudsperson and every reason; table officers see the
+panel they strike and nothing of who was excluded or why; case workers on the complaint
+see the confirmed panel."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import Field
+
+from ombuds.kit.schemas import InputSchema, OutputSchema
+from ombuds.models import CommitteeStatus, ExclusionReason, StaffResourceKind
+
+# --- the intake ombudsperson ---------------------------------------------------------
+
+
+class OmbudspersonEligibility(OutputSchema):
+    user_id: uuid.UUID
+    display_name: str
+    eligible: bool
+    reasons: list[ExclusionReason]  # every reason that applies; empty when eligible
+
+
+class StaffResourceOut(OutputSchema):
+    user_id: uuid.UUID
+    display_name: str
+    kind: StaffResourceKind
+
+
+class EligibilityTable(OutputSchema):
+    """Who may sit on the CRC and why each other ombudsperson may not (4.3.1(v))."""
+
+    complaint_id: uuid.UUID
+    seats: int
+    eligible_count: int
+    ombudspersons: list[OmbudspersonEligibility]
+    staff_resources: list[StaffResourceOut]  # the eligible ones
+
+
+# --- table officers ------------------------------------------------------------------
+
+
+class ProposalIn(InputSchema):
+    """Optionally choose the staff resource; otherwise one is drawn."""
+
+    staff_resource_id: uuid.UUID | None = None
+
+
+class ConfirmIn(InputSchema):
+    proposal_version: int = Field(ge=1, description="`version` of the proposal as last read")
+
+
+class PanelSeat(OutputSchema):
+    seat: int
+    user_id: uuid.UUID
+    display_name: str
+
+
+class PanelStaffResource(OutputSchema):
+    user_id: uuid.UUID
+    display_name: str
+
+
+class CommitteeProposalForOfficer(OutputSchema):
+    """What a table officer needs to strike the panel and tell its members; never who
+    was excluded, why, or how large the pool was."""
+
+    reference: str
+    status: CommitteeStatus
+    version: int
+    seats: list[PanelSeat]
+    staff_resource: PanelStaffResource | None
+    struck_on: date | None
+
+
+# --- case workers on the complaint ---------------------------------------------------
+
+
+class CommitteeForCaseWorker(OutputSchema):
+    complaint_id: uuid.UUID
+    struck_on: date | None
+    members: list[PanelSeat]
+    staff_resource: StaffResourceOut | None

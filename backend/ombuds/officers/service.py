@@ -1,0 +1,118 @@
+"""The table officers' status board and their conflicts (4.3.1(iv)).
+
+Which complaints an officer sees is `officer_visible_complaints` (complaints/access.py),
+in SQL, for the list and the detail alike: a recused officer never sees the row."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.audit import service as audit
+from ombuds.auth.principal import Principal
+from ombuds.committees import service as committees
+from ombuds.complaints import stages
+from ombuds.complaints.access import (
+    NOT_FOUND,
+    officer_visible_complaints,
+    recused_officer_count,
+)
+from ombuds.deadlines import service as deadlines
+from ombuds.kit.clock import local_today
+from ombuds.kit.errors import NotFound
+from ombuds.kit.pagination import decode_cursor
+from ombuds.models import Complaint, Deadline, DeadlineStatus, OfficerConflict, Stage
+from ombuds.officers.schemas import ComplaintStatusForOfficer, DeadlineForOfficer
+
+# The step the procedure awaits, in fixed words: the stage says it, nothing else does.
+AWAITING: dict[Stage, str] = {
+    Stage.intake: "The complaint is being taken in",
+    Stage.informal: "An informal resolution is being attempted",
+    Stage.letter: "The letter of complaint is being completed",
+    Stage.review: "The other party is being asked to respond",
+    Stage.committee: "A Complaint Review Committee must be struck",
+    Stage.investigation: "The Complaint Review Committee is investigating",
+    Stage.conclusions: "Conclusions are being communicated",
+    Stage.closed: "Closed",
+}
+
+
+def _deadline(d: Deadline) -> DeadlineForOfficer:
+    overdue = d.status is DeadlineStatus.open and d.due_on < local_today()
+    return DeadlineForOfficer(kind=d.kind, due_on=d.due_on, status=d.status, overdue=overdue)
+
+
+def _status(complaint: Complaint, recused: int, owed: list[Deadline]) -> ComplaintStatusForOfficer:
+    return ComplaintStatusForOfficer(
+        id=complaint.id,
+        reference=complaint.reference,
+        version=complaint.version,
+        stage=complaint.stage,
+        awaiting=AWAITING[complaint.stage],
+        crc_to_be_struck=complaint.stage is Stage.committee,
+        recused_officers=recused,
+        deadlines=[_deadline(d) for d in owed],
+    )
+
+
+async def _with_deadlines(
+    db: AsyncSession, rows: list[tuple[Complaint, int]]
+) -> list[ComplaintStatusForOfficer]:
+    by_complaint: dict[uuid.UUID, list[Deadline]] = defaultdict(list)
+    for d in await deadlines.for_complaints(db, [c.id for c, _ in rows]):
+        if d.complaint_id is not None:
+            by_complaint[d.complaint_id].append(d)
+    return [_status(c, int(recused), by_complaint[c.id]) for c, recused in rows]
+
+
+async def board(
+    db: AsyncSession, actor: Principal, *, cursor: str | None, limit: int, include_closed: bool
+) -> list[ComplaintStatusForOfficer]:
+    """The complaints the officer may know of, by reference. References are random, so
+    the order reveals nothing (not even the order of intake), and it never shifts while
+    someone pages through (a keyset on the reference)."""
+    stmt = (
+        select(Complaint, recused_officer_count().scalar_subquery())
+        .where(officer_visible_complaints(actor))
+        .order_by(Complaint.reference)
+        .limit(limit)
+    )
+    if not include_closed:
+        stmt = stmt.where(Complaint.stage != Stage.closed)
+    key = decode_cursor(cursor, 1)
+    if key is not None:
+        stmt = stmt.where(Complaint.reference > key[0])
+    rows = [(c, int(n)) for c, n in (await db.execute(stmt)).all()]
+    return await _with_deadlines(db, rows)
+
+
+async def one(
+    db: AsyncSession, actor: Principal, complaint_id: uuid.UUID
+) -> tuple[Complaint, ComplaintStatusForOfficer]:
+    row = (
+        await db.execute(
+            select(Complaint, recused_officer_count().scalar_subquery()).where(
+                Complaint.id == complaint_id, officer_visible_complaints(actor)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    await audit.record(db, actor, "officers.read_status", "complaint", complaint_id)
+    complaint, recused = row
+    (status,) = await _with_deadlines(db, [(complaint, int(recused))])
+    return complaint, status
+
+
+async def declare_conflict(db: AsyncSession, actor: Principal, complaint: Complaint) -> None:
+    """4.3.1(iv): the officer leaves the case at once; the others see only the count."""
+    assert actor.id is not None
+    stages.require(complaint, stages.Action.declare_officer_conflict)
+    async with committees.one_at_a_time():
+        await stages.record_event(db, complaint, actor.id, "officer.conflict_declared")
+        db.add(OfficerConflict(complaint_id=complaint.id, user_id=actor.id))
+        await db.flush()
+    await audit.record(db, actor, "officers.declare_conflict", "complaint", complaint.id)

@@ -1,0 +1,57 @@
+"""`make run` seeds a demo Local with complaints at every stage; never in production."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds import demo, demo_procedure
+from ombuds.auth.passwords import Passwords
+from ombuds.models import Complaint, Stage
+from ombuds.settings import Environment, Settings
+
+
+async def test_demo_local_has_every_stage_and_a_recused_officer(
+    app: FastAPI,
+    db: AsyncSession,
+    settings: Settings,
+    passwords: Passwords,
+    client: httpx.AsyncClient,
+) -> None:
+    local = await demo.seed(db, settings, passwords)
+    await db.commit()
+    assert local is not None
+    made = await demo_procedure.run(app, local.members, local.officer_member)
+    stages = set((await db.scalars(select(Complaint.stage))).all())
+    assert made == 8
+    assert stages == set(Stage)
+    boards = {}
+    for officer in ("officer-president", "officer-secretary"):
+        token = (
+            await client.post(
+                "/api/auth/token", data={"username": officer, "password": demo.DEMO_PASSWORD}
+            )
+        ).json()["access_token"]
+        boards[officer] = (
+            await client.get("/api/status", headers={"Authorization": f"Bearer {token}"})
+        ).json()["items"]
+    president = {row["reference"]: row for row in boards["officer-president"]}
+    secretary = {row["reference"] for row in boards["officer-secretary"]}
+    recused = [ref for ref, row in president.items() if row["recused_officers"] == 1]
+    assert len(recused) == 1 and recused[0] not in secretary
+    assert await demo.seed(db, settings, passwords) is None  # a second run changes nothing
+
+
+async def test_demo_is_refused_in_production(db: AsyncSession, passwords: Passwords) -> None:
+    production = Settings(
+        env=Environment.production,
+        secret_key="k" * 40,
+        audit_key="a" * 40,
+        encryption_keys={"k1": "a" * 43 + "="},
+        encryption_active_key_id="k1",
+    )
+    with pytest.raises(demo.DemoRefused):
+        await demo.seed(db, production, passwords)
