@@ -116,6 +116,24 @@ async def _verify_audit(settings: Settings) -> int:
     return 1
 
 
+async def _sync_calendars(settings: Settings) -> int:
+    from ombuds.calendars.caldav_sync import run_once
+    from ombuds.kit.db import create_engine, create_sessionmaker
+    from ombuds.settings import audit_key, keyring
+
+    engine = create_engine(settings.database_url)
+    try:
+        sessionmaker = create_sessionmaker(engine, audit_key=audit_key(settings))
+        report = await run_once(sessionmaker, settings, keyring(settings))
+    finally:
+        await engine.dispose()
+    print(
+        f"caldav: {len(report.synced)} synced, {len(report.broken)} broken, "
+        f"{len(report.skipped)} left to another runner"
+    )
+    return 0
+
+
 def _serve(host: str, port: int) -> None:
     import uvicorn
 
@@ -135,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="seed a demo Local into an empty database")
     sub.add_parser("verify-audit", help="verify the audit log's chain; names the first break")
+    sub.add_parser("sync-calendars", help="push deadlines to the CalDAV calendars, once")
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
@@ -157,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_import(settings, args.file.read_bytes(), args.dry_run))
     elif args.command == "verify-audit":
         return asyncio.run(_verify_audit(settings))
+    elif args.command == "sync-calendars":
+        return asyncio.run(_sync_calendars(settings))
     elif args.command == "serve":
         _serve(args.host, args.port)
     else:

@@ -9,12 +9,16 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from ombuds.accounts import endpoints as accounts
+from ombuds.audit import denials
 from ombuds.audit import endpoints as audit
 from ombuds.auth import endpoints as auth
 from ombuds.auth.passwords import Passwords
+from ombuds.calendars import endpoints as calendars
+from ombuds.calendars import logfilter
 from ombuds.committees import endpoints as committees
 from ombuds.complaints import endpoints as complaints
 from ombuds.consultations import endpoints as consultations
+from ombuds.deadlines import endpoints as deadlines
 from ombuds.directory import endpoints as directory
 from ombuds.formal import endpoints as formal
 from ombuds.health import endpoints as health
@@ -26,6 +30,7 @@ from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import BodyLimit, SecurityHeaders
 from ombuds.officers import endpoints as officers
 from ombuds.settings import Settings, audit_key, get_settings, keyring
+from ombuds.spa import mount_spa
 
 ROUTERS = [
     health.router,
@@ -45,6 +50,9 @@ ROUTERS = [
     investigation.router,
     investigation.officer_router,
     audit.router,
+    deadlines.router,
+    calendars.router,
+    calendars.feed_router,
 ]
 
 
@@ -82,10 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    denials.install(app)
     declare_public_paths(app, "/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect")
+    mount_spa(app)  # frontend/dist at "/", when built
     assert_all_routes_declared(app)
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
     app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
+    logfilter.install()  # feed tokens never reach the access log
     return app

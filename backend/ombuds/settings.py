@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     encryption_active_key_id: str | None = None
     # The audit chain's HMAC key (>= 32 bytes), kept outside the database.
     audit_key: str | None = None
+    # Administrators, ombudspersons and table officers must use a TOTP second factor.
+    require_second_factor: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 

@@ -135,6 +135,8 @@ class TestCreate:
             "display_name": "New User",
             "roles": ["ombudsperson", "table_officer"],
             "staff_resource_kind": None,
+            "second_factor_enabled": False,
+            "second_factor_pending": False,
         }
 
     @pytest.mark.parametrize("second", ["taken.name", "Taken.Name", "TAKEN.NAME"])

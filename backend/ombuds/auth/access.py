@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ombuds.auth import service
@@ -25,13 +25,16 @@ bearer = HTTPBearer(
 
 
 async def current_principal(
+    request: Request,
     db: DbSession,
     settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    if credentials is None:
-        return ANONYMOUS
-    return await service.resolve_bearer(db, settings, credentials.credentials)
+    principal = ANONYMOUS
+    if credentials is not None:
+        principal = await service.resolve_bearer(db, settings, credentials.credentials)
+    request.state.principal = principal  # for the audit of denials (audit/denials.py)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -39,9 +42,21 @@ PrincipalDependency = Callable[..., Coroutine[Any, Any, Principal]]
 
 
 def _signed_in(principal: Principal) -> Principal:
+    _session(principal)
+    if principal.second_factor_pending:
+        raise Forbidden("Set up your second factor first (POST /api/auth/second-factor).")
+    return principal
+
+
+def _session(principal: Principal) -> Principal:
     if not principal.is_user:
         raise Unauthenticated("Sign in to use this.", headers={"WWW-Authenticate": "Bearer"})
     return principal
+
+
+@access_rule("any signed-in user, also one who still has to set up a second factor")
+async def any_session(principal: CurrentPrincipal) -> Principal:
+    return _session(principal)
 
 
 @access_rule("public: anyone, signed in or not")
@@ -86,4 +101,5 @@ def require_scope_or_user(scope: Scope) -> PrincipalDependency:
 
 Public = Annotated[Principal, Depends(public)]
 AnyUser = Annotated[Principal, Depends(any_user)]
+AnySession = Annotated[Principal, Depends(any_session)]
 Administrator = Annotated[Principal, Depends(require_roles(Role.administrator))]

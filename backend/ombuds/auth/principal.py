@@ -24,6 +24,7 @@ class Principal:
     session_id: uuid.UUID | None = None
     member_id: uuid.UUID | None = None
     staff_resource_kind: StaffResourceKind | None = None
+    second_factor_pending: bool = False
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

@@ -3,7 +3,9 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from ombuds.kit.schemas import OutputSchema
+from pydantic import Field
+
+from ombuds.kit.schemas import InputSchema, OutputSchema
 from ombuds.models import Role, StaffResourceKind
 
 
@@ -20,3 +22,16 @@ class Me(OutputSchema):
     display_name: str
     roles: list[Role]
     staff_resource_kind: StaffResourceKind | None
+    second_factor_enabled: bool
+    second_factor_pending: bool
+
+
+class SecondFactorEnrolment(OutputSchema):
+    """Shown once: add it to an authenticator app, then confirm with a code."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class SecondFactorCode(InputSchema):
+    code: str = Field(pattern=r"^[0-9]{6}$")

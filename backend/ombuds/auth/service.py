@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from ombuds.audit import service as audit
-from ombuds.auth import tokens
+from ombuds.auth import second_factor, throttle, tokens
 from ombuds.auth.passwords import Passwords
 from ombuds.auth.principal import Principal, PrincipalKind
 from ombuds.kit.clock import utcnow
+from ombuds.kit.crypto import KeyRing
 from ombuds.kit.errors import Unauthenticated
 from ombuds.models import ApiToken, AuthSession, Outcome, ServiceAccount, User
 from ombuds.settings import Settings
@@ -29,30 +30,72 @@ def normalise_username(username: str) -> str:
 
 @dataclass(frozen=True)
 class LoginResult:
-    access_token: str | None
-    failure: str | None
+    access_token: str | None = None
+    failure: str | None = None
+    # "login-failed", "second-factor-required", "second-factor-wrong", "too-many-attempts"
+    problem: str = "login-failed"
+    retry_after: int | None = None
 
 
 async def login(
-    session: AsyncSession, settings: Settings, passwords: Passwords, username: str, password: str
+    session: AsyncSession,
+    settings: Settings,
+    passwords: Passwords,
+    keyring: KeyRing,
+    *,
+    username: str,
+    password: str,
+    code: str | None,
+    client: str,
 ) -> LoginResult:
-    """Verify a password and open a session. Failures are returned, not raised, so the
-    audit entry for the failed attempt is committed with the request."""
-    user = await session.scalar(select(User).where(User.username == normalise_username(username)))
+    """Verify a password (and a second factor when the account has one) and open a session.
+    Failures are returned, not raised, so what they record is committed with the request."""
+    account = throttle.account_key(normalise_username(username))
+    wait = await throttle.retry_after(session, account, client)
+    if wait is not None:
+        await audit.record(session, None, "auth.login_throttled", "user", None, Outcome.denied)
+        return LoginResult(
+            failure=f"Too many failed attempts; try again in {wait} seconds.",
+            problem="too-many-attempts",
+            retry_after=wait,
+        )
+    user = await session.scalar(
+        select(User)
+        .where(User.username == normalise_username(username))
+        .options(selectinload(User.roles))
+    )
     ok = passwords.verify(user.password_hash if user else None, password)
     if user is None or not ok:
+        await throttle.record_failure(session, account, client)
         await audit.record(
             session, None, "auth.login", "user", user.id if user else None, Outcome.denied
         )
-        return LoginResult(None, "Incorrect username or password.")
+        return LoginResult(failure="Incorrect username or password.")
     if not user.is_active:
         await audit.record(session, None, "auth.login", "user", user.id, Outcome.denied)
-        return LoginResult(None, "This account is deactivated; ask an administrator.")
+        return LoginResult(failure="This account is deactivated; ask an administrator.")
+    if user.totp_confirmed_at is not None:
+        if not code:
+            return LoginResult(
+                failure="Enter the 6-digit code from your authenticator app.",
+                problem="second-factor-required",
+            )
+        if not second_factor.accept(user, keyring, code):
+            await throttle.record_failure(session, account, client)
+            await audit.record(session, None, "auth.second_factor", "user", user.id, Outcome.denied)
+            return LoginResult(
+                failure="The code is wrong or was already used.", problem="second-factor-wrong"
+            )
+    await throttle.clear(session, account)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
     now = utcnow()
     auth_session = AuthSession(
-        user_id=user.id, expires_at=now + timedelta(hours=settings.session_absolute_hours)
+        user_id=user.id,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        # Required but not enrolled: this session may only enrol a second factor.
+        second_factor_pending=second_factor.required_for(user, settings)
+        and user.totp_confirmed_at is None,
     )
     session.add(auth_session)
     await session.flush()
@@ -61,10 +104,12 @@ async def login(
     token = tokens.issue_access_token(
         settings, user_id=user.id, session_id=auth_session.id, now=now
     )
-    return LoginResult(token, None)
+    return LoginResult(access_token=token)
 
 
-def _user_principal(user: User, session_id: uuid.UUID | None) -> Principal:
+def _user_principal(
+    user: User, session_id: uuid.UUID | None, *, pending: bool = False
+) -> Principal:
     return Principal(
         PrincipalKind.user,
         id=user.id,
@@ -72,6 +117,7 @@ def _user_principal(user: User, session_id: uuid.UUID | None) -> Principal:
         session_id=session_id,
         member_id=user.member_id,
         staff_resource_kind=user.staff_resource_kind,
+        second_factor_pending=pending,
     )
 
 
@@ -101,7 +147,7 @@ async def resolve_bearer(session: AsyncSession, settings: Settings, token: str) 
         raise Unauthenticated("The session has expired; sign in again.", headers=SIGN_IN_AGAIN)
     if now - auth_session.last_seen_at >= LAST_SEEN_GRANULARITY:
         auth_session.last_seen_at = now
-    return _user_principal(user, auth_session.id)
+    return _user_principal(user, auth_session.id, pending=auth_session.second_factor_pending)
 
 
 async def _resolve_api_token(session: AsyncSession, token: str) -> Principal:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from ombuds.deadlines.rules import DueDate, due_after_days, policy_review_dates
+from ombuds.deadlines.rules import DueDate, add_months, due_after_days, policy_review_dates
 from ombuds.kit.clock import utcnow
-from ombuds.models import Deadline, DeadlineKind, DeadlineStatus
+from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus
 from ombuds.settings import Settings
 
 
@@ -118,3 +119,80 @@ async def ensure_policy_reviews(db: AsyncSession, settings: Settings, until: dat
         added += 1
     await db.flush()
     return added
+
+
+# Text that leaves the service (calendars, integrations) ----------------------------------
+
+# Fixed words per kind, plus the opaque reference: never a name or a circumstance (5.1).
+LABELS: dict[DeadlineKind, str] = {
+    DeadlineKind.written_response: "Written response due",  # 4.3.1(ii)
+    DeadlineKind.table_officer_notice: "Notify the table officers",  # 4.3.1(iii)
+    DeadlineKind.crc_report: "CRC report due",  # 4.3.1(vi)
+    DeadlineKind.policy_review: "Policy review due (clause 6)",  # 6
+}
+POLICY_REVIEW_HORIZON_MONTHS = 48  # longer than the 3-year cycle: the next review is known
+
+
+def label(kind: DeadlineKind, reference: str | None) -> str:
+    """E.g. "Written response due — C-7F3K2Q"; policy reviews have no reference."""
+    return f"{LABELS[kind]} — {reference}" if reference else LABELS[kind]
+
+
+POLICY_REVIEW_LOCK = 0x0B5D0006  # PostgreSQL advisory lock: one writer of review dates
+
+
+async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, today: date) -> int:
+    """6: the review dates up to four years ahead exist. Reads only, unless one is missing;
+    then (on PostgreSQL) writers take turns, so two first renders add each date once."""
+    until = add_months(today, POLICY_REVIEW_HORIZON_MONTHS)
+    expected = {
+        due.due_on
+        for due in policy_review_dates(
+            settings.policy_implemented_on,
+            until=until,
+            rollover=settings.roll_over_non_working_days,
+        )
+    }
+    existing = set(
+        await db.scalars(select(Deadline.due_on).where(Deadline.kind == DeadlineKind.policy_review))
+    )
+    if expected <= existing:
+        return 0
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(select(func.pg_advisory_xact_lock(POLICY_REVIEW_LOCK)))
+    return await ensure_policy_reviews(db, settings, until)
+
+
+async def visible_page(
+    db: AsyncSession,
+    condition: ColumnElement[bool],
+    *,
+    due_from: date | None,
+    due_to: date | None,
+    updated_since: datetime | None,
+    after: tuple[date | datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[tuple[Deadline, str | None]]:
+    """A keyset page of the deadlines matching ``condition`` (the caller's visibility), with
+    the complaint's reference. Without ``updated_since``: open deadlines by (due_on, id);
+    with it: every deadline changed since then, tombstones included, by (updated_at, id)."""
+    complaint = aliased(Complaint)
+    stmt = select(Deadline, complaint.reference).outerjoin(
+        complaint, complaint.id == Deadline.complaint_id
+    )
+    stmt = stmt.where(condition).limit(limit)
+    if due_from is not None:
+        stmt = stmt.where(Deadline.due_on >= due_from)
+    if due_to is not None:
+        stmt = stmt.where(Deadline.due_on <= due_to)
+    if updated_since is None:
+        stmt = stmt.where(Deadline.status == DeadlineStatus.open)
+        stmt = stmt.order_by(Deadline.due_on, Deadline.id)
+        if after is not None:
+            stmt = stmt.where(tuple_(Deadline.due_on, Deadline.id) > tuple_(*after))
+    else:
+        stmt = stmt.where(Deadline.updated_at > updated_since)
+        stmt = stmt.order_by(Deadline.updated_at, Deadline.id)
+        if after is not None:
+            stmt = stmt.where(tuple_(Deadline.updated_at, Deadline.id) > tuple_(*after))
+    return [(d, ref) for d, ref in (await db.execute(stmt)).all()]

@@ -4,6 +4,7 @@ from ombuds.kit.db import Base
 from ombuds.models.accounts import (
     ApiToken,
     AuthSession,
+    LoginFailure,
     Role,
     Scope,
     ServiceAccount,
@@ -12,6 +13,14 @@ from ombuds.models.accounts import (
     UserRole,
 )
 from ombuds.models.audit import AuditEntry, Outcome
+from ombuds.models.calendars import (
+    CaldavConnection,
+    CaldavScope,
+    CaldavStatus,
+    CaldavSyncedEvent,
+    CalendarFeedToken,
+    FeedTokenEnd,
+)
 from ombuds.models.committees import (
     Committee,
     CommitteeExclusion,
@@ -62,6 +71,11 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "Base",
+    "CaldavConnection",
+    "CaldavScope",
+    "CaldavStatus",
+    "CaldavSyncedEvent",
+    "CalendarFeedToken",
     "Category",
     "Closure",
     "Committee",
@@ -78,6 +92,7 @@ __all__ = [
     "DisclosurePurpose",
     "DisclosureRecipient",
     "ExclusionReason",
+    "FeedTokenEnd",
     "Finding",
     "FormalRoute",
     "Ground",
@@ -89,6 +104,7 @@ __all__ = [
     "InvestigationEntry",
     "InvestigationKind",
     "Letter",
+    "LoginFailure",
     "Member",
     "NoticeMethod",
     "OfficerConflict",

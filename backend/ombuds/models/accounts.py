@@ -6,7 +6,16 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ombuds.kit.clock import utcnow
@@ -48,6 +57,10 @@ class User(IdMixin, TimestampMixin, Base):
     staff_resource_kind: Mapped[StaffResourceKind | None] = mapped_column(
         _enum(StaffResourceKind, "staff_resource_kind")
     )
+    # TOTP second factor: the secret is encrypted with the key ring (auth/second_factor.py).
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_timecode: Mapped[int | None] = mapped_column(BigInteger)
     roles: Mapped[list[UserRole]] = relationship(
         lazy="raise", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -79,6 +92,22 @@ class AuthSession(IdMixin, Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # Signed in with the password only, while a second factor is required but not enrolled:
+    # such a session may only enrol (auth/access.py).
+    second_factor_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class LoginFailure(Base):
+    """A failed sign-in, for throttling (auth/throttle.py); kept for twice the window."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class ServiceAccount(IdMixin, TimestampMixin, Base):

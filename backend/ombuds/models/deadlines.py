@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.db import Base, IdMixin, TimestampMixin
@@ -34,7 +34,15 @@ class Deadline(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_deadlines_due_on_id", "due_on", "id"),
         Index("ix_deadlines_updated_at_id", "updated_at", "id"),
-        Index("ix_deadlines_complaint_kind", "complaint_id", "kind"),
+        # One deadline of each kind per complaint: its id is the calendar UID.
+        Index(
+            "uq_deadlines_complaint_kind",
+            "complaint_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("complaint_id IS NOT NULL"),
+            postgresql_where=text("complaint_id IS NOT NULL"),
+        ),
     )
 
     complaint_id: Mapped[uuid.UUID | None] = mapped_column(

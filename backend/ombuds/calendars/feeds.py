@@ -1,0 +1,141 @@
+"""Secret per-user feed URLs: created, rotated and revoked by their user; read by any
+calendar client that holds the URL (the token is the credential).
+
+A token is 256 random bits (``secrets.token_urlsafe(32)``: 43 URL-safe characters), shown
+once and stored only as its SHA-256. An ended (rotated or revoked) token answers 410, so
+calendar clients stop polling; an unknown token answers 404, and so does a token of the
+wrong shape (it cannot be ours, and it gets no different answer than an unknown one)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.audit import service as audit
+from ombuds.auth.principal import Principal
+from ombuds.calendars import conditional, ics, service
+from ombuds.kit.errors import DomainError, NotFound
+from ombuds.models import CalendarFeedToken, FeedTokenEnd
+from ombuds.settings import Settings
+
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+NO_FEED = "No such calendar feed."
+ENDED = (
+    "This calendar feed was turned off or replaced; remove the calendar and subscribe "
+    "with the new link."
+)
+
+
+class FeedGone(DomainError):
+    status, slug, title = 410, "gone", "Gone"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_path(token: str) -> str:
+    return f"/api/feeds/{token}.ics"
+
+
+async def live_token(db: AsyncSession, user_id: object) -> CalendarFeedToken | None:
+    return await db.scalar(
+        select(CalendarFeedToken).where(
+            CalendarFeedToken.user_id == user_id, CalendarFeedToken.ended_at.is_(None)
+        )
+    )
+
+
+async def _end(db: AsyncSession, row: CalendarFeedToken, how: FeedTokenEnd, now: datetime) -> None:
+    row.ended_at = now
+    row.ended_how = how
+    await db.flush()  # before a new live token: one live token per user (unique index)
+
+
+async def create_or_rotate(
+    db: AsyncSession, actor: Principal, now: datetime
+) -> tuple[str, CalendarFeedToken]:
+    """A new secret URL; the previous one (if any) answers 410 from now on."""
+    assert actor.id is not None
+    old = await live_token(db, actor.id)
+    if old is not None:
+        await _end(db, old, FeedTokenEnd.rotated, now)
+    token = secrets.token_urlsafe(32)
+    row = CalendarFeedToken(user_id=actor.id, token_hash=hash_token(token), created_at=now)
+    db.add(row)
+    await db.flush()
+    action = "calendar.rotate_feed" if old is not None else "calendar.create_feed"
+    await audit.record(db, actor, action, "calendar_feed", row.id)
+    return token, row
+
+
+async def revoke(db: AsyncSession, actor: Principal, now: datetime) -> None:
+    row = await live_token(db, actor.id)
+    if row is None:
+        raise NotFound("You have no calendar feed.")
+    await _end(db, row, FeedTokenEnd.revoked, now)
+    await audit.record(db, actor, "calendar.revoke_feed", "calendar_feed", row.id)
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    etag: str
+    last_modified: datetime
+    not_modified: bool
+
+
+def _advance(row: CalendarFeedToken, entries: list[ics.Entry], etag: str, now: datetime) -> None:
+    """Last-Modified only moves forward: to the newest change shown, or, when the body
+    changed without a newer record (a deadline dropped or left the caller's scope), to now."""
+    if row.body_etag == etag and row.last_modified is not None:
+        return
+    newest = max((e.deadline.updated_at for e in entries), default=row.created_at)
+    moment = conditional.whole_seconds(newest)
+    previous = row.last_modified
+    if previous is not None:
+        previous = conditional.whole_seconds(previous)
+        if moment <= previous:
+            moment = max(conditional.whole_seconds(now), previous + timedelta(seconds=1))
+    row.last_modified = moment
+    row.body_etag = etag
+
+
+async def read(
+    db: AsyncSession,
+    settings: Settings,
+    token: str,
+    *,
+    base_url: str,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    now: datetime,
+) -> Feed:
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise NotFound(NO_FEED)
+    row = await db.scalar(
+        select(CalendarFeedToken).where(CalendarFeedToken.token_hash == hash_token(token))
+    )
+    if row is None:
+        raise NotFound(NO_FEED)
+    if row.ended_at is not None:
+        raise FeedGone(ENDED)
+    user = await service.user_with_roles(db, row.user_id)
+    if user is None or not user.is_active:
+        raise FeedGone(ENDED)
+    entries = await service.entries(
+        db, settings, service.principal_for(user), base_url=base_url, now=now
+    )
+    body = ics.render_feed(entries)
+    etag = ics.strong_etag(body)
+    _advance(row, entries, etag, now)
+    await db.flush()
+    assert row.last_modified is not None
+    unchanged = conditional.not_modified(etag, row.last_modified, if_none_match, if_modified_since)
+    return Feed(body, etag, row.last_modified, unchanged)

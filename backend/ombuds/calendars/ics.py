@@ -1,0 +1,115 @@
+"""iCalendar rendering (RFC 5545, RFC 7986) of deadlines.
+
+What leaves the service: the kind of deadline in fixed words, the complaint's opaque
+reference, the date, and a link to the complaint's page (which requires login). No
+DESCRIPTION, no names, no circumstances. Every value comes from the records, never from
+the clock, so two renders of unchanged data are byte-identical."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+
+from icalendar import Calendar, Event, Timezone
+
+from ombuds.deadlines import service as deadlines
+from ombuds.models import Deadline, DeadlineStatus
+
+PRODID = "-//CUPE Local 500//Ombuds complaint deadlines//EN"
+CALENDAR_NAME = "Complaint deadlines"
+# RFC 7986 UID of the calendar itself: fixed, so clients recognise it across refreshes.
+CALENDAR_UID = "5f0c3c1e-6a8e-4c1b-9b0e-3d3f2a6c9e71"
+TZID = "America/Winnipeg"
+REFRESH = timedelta(hours=1)
+# Removed or satisfied deadlines stay as STATUS:CANCELLED this long, then are dropped.
+CANCELLED_KEPT = timedelta(days=30)
+# The VTIMEZONE covers a fixed span (not "now"-relative, so renders stay identical).
+TZ_FIRST = date(2020, 1, 1)
+TZ_LAST = date(2045, 1, 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One deadline as a calendar shows it: the record, its complaint's reference (None
+    for policy reviews), and the link to the complaint's page (None: no link)."""
+
+    deadline: Deadline
+    reference: str | None
+    url: str | None
+
+
+def summary(entry: Entry) -> str:
+    return deadlines.label(entry.deadline.kind, entry.reference)
+
+
+def is_cancelled(deadline: Deadline) -> bool:
+    return deadline.status is not DeadlineStatus.open
+
+
+def still_shown(deadline: Deadline, now: datetime) -> bool:
+    """Open deadlines, and cancelled or met ones for CANCELLED_KEPT after their change."""
+    return not is_cancelled(deadline) or deadline.updated_at >= now - CANCELLED_KEPT
+
+
+@cache
+def _timezone() -> Timezone:
+    return Timezone.from_tzid(TZID, first_date=TZ_FIRST, last_date=TZ_LAST)
+
+
+def _event(entry: Entry) -> Event:
+    d = entry.deadline
+    event = Event()
+    event.add("uid", str(d.id))
+    # DTSTAMP and LAST-MODIFIED are the record's, never the time of the render.
+    event.add("dtstamp", d.updated_at)
+    event.add("created", d.created_at)
+    event.add("last-modified", d.updated_at)
+    event.add("sequence", d.sequence)
+    event.add("dtstart", d.due_on)
+    event.add("dtend", d.due_on + timedelta(days=1))
+    event.add("summary", summary(entry))
+    if entry.url is not None:
+        event.add("url", entry.url)
+    event.add("status", "CANCELLED" if is_cancelled(d) else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    event.add("class", "PRIVATE")
+    return event
+
+
+def _calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def render_feed(entries: Sequence[Entry]) -> bytes:
+    """The whole feed: calendar properties, the VTIMEZONE, one VEVENT per entry (in the
+    order given: callers sort by due date and id)."""
+    calendar = _calendar()
+    calendar.add("method", "PUBLISH")
+    calendar.add("uid", CALENDAR_UID)
+    calendar.add("name", CALENDAR_NAME)
+    calendar.add("x-wr-calname", CALENDAR_NAME)
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    calendar.add_component(_timezone())
+    for entry in entries:
+        calendar.add_component(_event(entry))
+    return bytes(calendar.to_ical())
+
+
+def render_event(entry: Entry) -> str:
+    """One deadline as its own calendar object, for a CalDAV PUT."""
+    calendar = _calendar()
+    calendar.add_component(_event(entry))
+    return bytes(calendar.to_ical()).decode()
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'

@@ -1,0 +1,52 @@
+"""Who sees which deadlines: one SQL function, used by the JSON API, the calendar feeds
+and the CalDAV push alike.
+
+- ombudspersons and staff resources: deadlines of the complaints they may read;
+- table officers: deadlines of the complaints they may see (never when recused, 4.3.1(iv));
+- the Executive's users (administrators and table officers): the policy reviews (6);
+- an integration token with ``deadlines:read``: every deadline, by reference only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import ColumnElement, exists, false, or_, true
+
+from ombuds.auth.access import require_scope_or_user
+from ombuds.auth.principal import Principal, PrincipalKind
+from ombuds.complaints.access import officer_visible_complaints, readable_complaints
+from ombuds.models import Complaint, Deadline, Role, Scope
+
+DeadlineReader = Annotated[Principal, Depends(require_scope_or_user(Scope.deadlines_read))]
+
+
+def sees_policy_reviews(principal: Principal) -> bool:
+    """6: the review dates are the Executive's business."""
+    if principal.kind is PrincipalKind.service:
+        return Scope.deadlines_read.value in principal.scopes
+    return principal.is_user and principal.has_role(Role.administrator, Role.table_officer)
+
+
+def sees_every_deadline(principal: Principal) -> bool:
+    return principal.kind is PrincipalKind.service and Scope.deadlines_read.value in (
+        principal.scopes
+    )
+
+
+def visible_deadlines(principal: Principal) -> ColumnElement[bool]:
+    """The deadlines ``principal`` may know of (a condition on ``Deadline``)."""
+    if sees_every_deadline(principal):
+        return true()
+    if not principal.is_user:
+        return false()
+    complaint_rule = or_(readable_complaints(principal), officer_visible_complaints(principal))
+    parts: list[ColumnElement[bool]] = [
+        # The complaint is always this subquery's own, even where the outer query joins one.
+        exists()
+        .where(Complaint.id == Deadline.complaint_id, complaint_rule)
+        .correlate_except(Complaint)
+    ]
+    if sees_policy_reviews(principal):
+        parts.append(Deadline.complaint_id.is_(None))
+    return or_(*parts)

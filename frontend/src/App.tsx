@@ -1,0 +1,66 @@
+import { lazy, type ReactNode } from 'react';
+import { Route, Routes } from 'react-router';
+import { Layout } from './components/Layout';
+import SignIn from './auth/SignIn';
+import { Home, RequireAuth, RequireRole } from './auth/guards';
+import type { Role } from './auth/session';
+import { PageHeading } from './components/feedback';
+
+// Each screen is its own chunk, fetched when first visited: the sign-in screen is all
+// that the first load carries.
+const Dashboard = lazy(() => import('./complaints/Dashboard'));
+const Intake = lazy(() => import('./complaints/intake/IntakePage'));
+const ComplaintPage = lazy(() => import('./complaints/ComplaintPage'));
+const StatusBoard = lazy(() => import('./officers/StatusBoard'));
+const StatusPage = lazy(() => import('./officers/StatusPage'));
+const Users = lazy(() => import('./admin/UsersPage'));
+const Units = lazy(() => import('./admin/UnitsPage'));
+const Roster = lazy(() => import('./admin/RosterPage'));
+const Members = lazy(() => import('./admin/MembersPage'));
+const Integrations = lazy(() => import('./admin/IntegrationsPage'));
+const Audit = lazy(() => import('./admin/AuditPage'));
+const Calendar = lazy(() => import('./calendar/CalendarPage'));
+
+function Protected({ roles, children }: { roles: Role[]; children: ReactNode }) {
+  return (
+    <RequireAuth>
+      <RequireRole roles={roles}>{children}</RequireRole>
+    </RequireAuth>
+  );
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageHeading title="Not found">Page not found</PageHeading>
+      <p>There is no such page. Use the menu to go on.</p>
+    </>
+  );
+}
+
+const CASE_WORKERS: Role[] = ['ombudsperson', 'staff_resource'];
+const ADMIN: Role[] = ['administrator'];
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route path="/sign-in" element={<SignIn />} />
+        <Route path="/" element={<Home />} />
+        <Route path="/complaints" element={<Protected roles={CASE_WORKERS}><Dashboard /></Protected>} />
+        <Route path="/complaints/new" element={<Protected roles={['ombudsperson']}><Intake /></Protected>} />
+        <Route path="/complaints/:id" element={<Protected roles={CASE_WORKERS}><ComplaintPage /></Protected>} />
+        <Route path="/status" element={<Protected roles={['table_officer']}><StatusBoard /></Protected>} />
+        <Route path="/status/:id" element={<Protected roles={['table_officer']}><StatusPage /></Protected>} />
+        <Route path="/admin/users" element={<Protected roles={ADMIN}><Users /></Protected>} />
+        <Route path="/admin/units" element={<Protected roles={ADMIN}><Units /></Protected>} />
+        <Route path="/admin/roster" element={<Protected roles={ADMIN}><Roster /></Protected>} />
+        <Route path="/admin/members" element={<Protected roles={ADMIN}><Members /></Protected>} />
+        <Route path="/admin/integrations" element={<Protected roles={ADMIN}><Integrations /></Protected>} />
+        <Route path="/admin/audit" element={<Protected roles={ADMIN}><Audit /></Protected>} />
+        <Route path="/calendar" element={<Protected roles={['ombudsperson', 'staff_resource', 'table_officer', 'administrator']}><Calendar /></Protected>} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,267 @@
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
+import { CheckboxGroup, RadioGroup, TextArea, TextField } from '../../components/forms';
+import { Notice, PageHeading, ProblemAlert, fieldErrorsOf } from '../../components/feedback';
+import { useDraft } from '../../lib/drafts';
+import { formatDate } from '../../lib/dates';
+import { CATEGORIES, categoryLabel, redirectionLabel, settingLabel } from '../../lib/labels';
+import { useCreateComplaint, useGrounds } from '../api';
+import { STEPS, checkStep, newDraft, newIncident, newPerson, stepOfField, toBody, type IncidentDraft, type IntakeDraft, type PersonDraft } from './model';
+import { PersonFields } from './PersonFields';
+
+const categoryOptions = CATEGORIES.map((c) => ({ value: c, label: categoryLabel(c) }));
+
+function personText(p: PersonDraft): string {
+  if (p.kind === 'member' && p.member) return `${p.member.full_name} (${p.member.member_number})`;
+  return p.fullName ? `${p.fullName} (outside the directory)` : '—';
+}
+
+function IncidentFields({ index, value, onChange, onRemove, errors }: { index: number; value: IncidentDraft; onChange(i: IncidentDraft): void; onRemove?: () => void; errors: Record<string, string> }) {
+  const at = `incidents.${index}`;
+  return (
+    <fieldset className="panel">
+      <legend>Incident {index + 1}</legend>
+      <TextArea label="What took place" value={value.what} onChange={(e) => onChange({ ...value, what: e.target.value })} error={errors[`${at}.what`]} required />
+      <div className="grid-2">
+        <TextField label="Date" type="date" value={value.occurredOn} onChange={(e) => onChange({ ...value, occurredOn: e.target.value })} error={errors[`${at}.occurred_on`]} required />
+        <TextField label="Time (optional)" type="time" value={value.occurredAt} onChange={(e) => onChange({ ...value, occurredAt: e.target.value })} error={errors[`${at}.occurred_at`]} />
+      </div>
+      <TextField label="Where" value={value.location} onChange={(e) => onChange({ ...value, location: e.target.value })} error={errors[`${at}.location`]} required />
+      <CheckboxGroup
+        label="What kind of harassment (2.1)"
+        options={categoryOptions}
+        value={value.categories}
+        onChange={(categories) => onChange({ ...value, categories })}
+        error={errors[`${at}.categories`]}
+        required
+      />
+      {onRemove ? (
+        <button type="button" className="secondary" onClick={onRemove}>
+          Remove incident {index + 1}
+        </button>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export default function IntakePage() {
+  const [draft, setDraft, clearDraft] = useDraft<IntakeDraft>('intake', newDraft);
+  const [step, setStep] = useState(0);
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const create = useCreateComplaint();
+  const grounds = useGrounds();
+  const navigate = useNavigate();
+  const top = useRef<HTMLDivElement>(null);
+  const errors = { ...fieldErrorsOf(create.error), ...localErrors };
+  const set = <K extends keyof IntakeDraft>(key: K, v: IntakeDraft[K]) => setDraft((d) => ({ ...d, [key]: v }));
+
+  function go(to: number) {
+    setStep(to);
+    top.current?.focus();
+  }
+
+  async function next(e: FormEvent) {
+    e.preventDefault();
+    const found = checkStep(step, draft);
+    setLocalErrors(found);
+    if (Object.keys(found).length) return;
+    if (step < STEPS.length - 1) {
+      go(step + 1);
+      return;
+    }
+    try {
+      const created = await create.mutateAsync(toBody(draft));
+      clearDraft();
+      navigate(`/complaints/${created.data.id}`, { state: { filed: true } });
+    } catch (err) {
+      const fields = Object.keys(fieldErrorsOf(err));
+      if (fields.length) go(Math.min(...fields.map(stepOfField)));
+    }
+  }
+
+  let body: ReactNode;
+  if (step === 0) {
+    body = (
+      <>
+        <TextField label="Received on" type="date" value={draft.receivedOn} onChange={(e) => set('receivedOn', e.target.value)} error={errors.received_on} required />
+        <RadioGroup
+          label="Where did the conduct take place? (1.3 scope)"
+          hint="Member-to-member conduct at a Local 500 event, or where the member acts for Local 500, is in scope. Workplace harassment is not."
+          options={(['local_500_event', 'acting_for_local_500', 'workplace'] as const).map((s) => ({ value: s, label: settingLabel(s) }))}
+          value={draft.setting}
+          onChange={(v) => set('setting', v)}
+          error={errors.setting}
+          required
+        />
+        {draft.setting === 'workplace' ? (
+          <>
+            <Notice tone="warning">
+              Workplace harassment is out of scope (1.3): the record will close as redirected, with today's date, and go no
+              further.
+            </Notice>
+            <RadioGroup
+              label="Redirected to"
+              options={(['grievance_procedure', 'respectful_workplace_policy'] as const).map((r) => ({ value: r, label: redirectionLabel(r) }))}
+              value={draft.redirectedTo}
+              onChange={(v) => set('redirectedTo', v)}
+              error={errors.redirected_to}
+              required
+            />
+          </>
+        ) : null}
+        <div className="field choice">
+          <input id="told-other-routes" type="checkbox" checked={draft.toldOtherRoutes} onChange={(e) => set('toldOtherRoutes', e.target.checked)} />
+          <label htmlFor="told-other-routes"> The member was told of other routes (CUPE Constitution, Human Rights Code, other law) (1.4)</label>
+        </div>
+        {draft.toldOtherRoutes ? (
+          <TextField label="Told on" type="date" value={draft.otherRoutesToldOn} onChange={(e) => set('otherRoutesToldOn', e.target.value)} error={errors.other_routes_told_on} required />
+        ) : null}
+      </>
+    );
+  } else if (step === 1) {
+    body = (
+      <>
+        <PersonFields legend="Member-complainant" value={draft.complainant} onChange={(p) => set('complainant', p)} error={errors.complainant} />
+        <PersonFields legend="Other party" value={draft.otherParty} onChange={(p) => set('otherParty', p)} error={errors.other_party} />
+        {draft.witnesses.map((w, i) => (
+          <div key={i}>
+            <PersonFields legend={`Witness ${i + 1}`} value={w} onChange={(p) => set('witnesses', draft.witnesses.map((x, j) => (j === i ? p : x)))} error={errors[`witnesses.${i}`]} />
+            <button type="button" className="secondary" onClick={() => set('witnesses', draft.witnesses.filter((_, j) => j !== i))}>
+              Remove witness {i + 1}
+            </button>
+          </div>
+        ))}
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => set('witnesses', [...draft.witnesses, newPerson()])}>
+            Add a witness
+          </button>
+        </div>
+      </>
+    );
+  } else if (step === 2) {
+    body = (
+      <>
+        {draft.incidents.map((inc, i) => (
+          <IncidentFields
+            key={inc.key}
+            index={i}
+            value={inc}
+            errors={errors}
+            onChange={(v) => set('incidents', draft.incidents.map((x, j) => (j === i ? v : x)))}
+            {...(draft.incidents.length > 1 ? { onRemove: () => set('incidents', draft.incidents.filter((_, j) => j !== i)) } : {})}
+          />
+        ))}
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => set('incidents', [...draft.incidents, newIncident()])}>
+            Add another incident
+          </button>
+        </div>
+      </>
+    );
+  } else if (step === 3) {
+    body = (
+      <>
+        <CheckboxGroup
+          label="Protected characteristics involved, if any (2.2, optional)"
+          hint="From the Manitoba Human Rights Code."
+          options={(grounds.data ?? []).map((g) => ({ value: g.code, label: g.label }))}
+          value={draft.grounds}
+          onChange={(v) => set('grounds', v)}
+          error={errors.grounds}
+        />
+        <TextArea label="Resolution the member seeks" value={draft.resolutionSought} onChange={(e) => set('resolutionSought', e.target.value)} error={errors.resolution_sought} required />
+      </>
+    );
+  } else {
+    body = (
+      <dl className="facts">
+        <dt>Received on</dt>
+        <dd>{formatDate(draft.receivedOn)}</dd>
+        <dt>Where</dt>
+        <dd>{settingLabel(draft.setting)}</dd>
+        {draft.setting === 'workplace' ? (
+          <>
+            <dt>Redirected to</dt>
+            <dd>{redirectionLabel(draft.redirectedTo)}</dd>
+          </>
+        ) : null}
+        <dt>Told of other routes</dt>
+        <dd>{draft.toldOtherRoutes ? formatDate(draft.otherRoutesToldOn) : 'No'}</dd>
+        <dt>Member-complainant</dt>
+        <dd>{personText(draft.complainant)}</dd>
+        <dt>Other party</dt>
+        <dd>{personText(draft.otherParty)}</dd>
+        <dt>Witnesses</dt>
+        <dd>{draft.witnesses.length ? draft.witnesses.map(personText).join('; ') : 'None'}</dd>
+        <dt>Incidents</dt>
+        <dd>
+          <ol>
+            {draft.incidents.map((i) => (
+              <li key={i.key}>
+                {formatDate(i.occurredOn)}
+                {i.occurredAt ? ` at ${i.occurredAt}` : ''}, {i.location}: {i.categories.map(categoryLabel).join(', ')}
+              </li>
+            ))}
+          </ol>
+        </dd>
+        <dt>Grounds (2.2)</dt>
+        <dd>{draft.grounds.length ? draft.grounds.map((g) => grounds.data?.find((x) => x.code === g)?.label ?? g).join(', ') : 'None'}</dd>
+        <dt>Resolution sought</dt>
+        <dd>{draft.resolutionSought}</dd>
+      </dl>
+    );
+  }
+
+  return (
+    <>
+      <PageHeading title="New complaint">Take in a complaint</PageHeading>
+      <nav aria-label="Intake steps">
+        <ol className="wizard-steps">
+          {STEPS.map((s, i) => (
+            <li key={s} aria-current={i === step ? 'step' : undefined}>
+              {i < step ? (
+                <button type="button" className="link" onClick={() => go(i)}>
+                  {i + 1}. {s}
+                </button>
+              ) : (
+                <>
+                  {i + 1}. {s}
+                </>
+              )}
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <div tabIndex={-1} ref={top}>
+        <h2>
+          Step {step + 1} of {STEPS.length}: {STEPS[step]}
+        </h2>
+      </div>
+      <ProblemAlert error={create.error} />
+      <form onSubmit={(e) => void next(e)} noValidate aria-label={STEPS[step]}>
+        {Object.keys(localErrors).length ? (
+          <div className="problem" role="alert">
+            <p className="problem-title">Some entries are missing</p>
+            <ul>
+              {Object.values(localErrors).map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {body}
+        <div className="actions">
+          {step > 0 ? (
+            <button type="button" className="secondary" onClick={() => go(step - 1)}>
+              Back
+            </button>
+          ) : null}
+          <button type="submit" disabled={create.isPending}>
+            {step < STEPS.length - 1 ? 'Next' : create.isPending ? 'Filing…' : 'File the complaint'}
+          </button>
+        </div>
+      </form>
+      <p className="hint">What you type is kept in this tab until you file it, even if you have to sign in again.</p>
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { unwrap } from '../../api/problem';
+import { CheckboxGroup, RadioGroup, TextArea, TextField } from '../../components/forms';
+import { redirectionLabel } from '../../lib/labels';
+import { changeArgs, useComplaintChange, useGrounds } from '../api';
+import { StepForm, useComplaintCtx } from '../context';
+import type { Schemas } from '../../api/client';
+
+export function RedirectStep() {
+  const { id } = useComplaintCtx();
+  const [to, setTo] = useState<Schemas['Redirection'] | ''>('');
+  const m = useComplaintChange(id, (body: Schemas['RedirectIn'], ifMatch: string) =>
+    unwrap(api.POST('/api/complaints/{complaint_id}/redirect', { ...changeArgs(id, ifMatch), body })),
+  );
+  return (
+    <StepForm title="Redirect: out of scope (1.3)" intro="Workplace harassment goes to the grievance procedure or the Employer's Respectful Workplace Policy. The record closes here." submitLabel="Close as redirected" mutation={m} values={() => ({ redirected_to: to as Schemas['Redirection'] })}>
+      {(errors) => (
+        <RadioGroup<Schemas['Redirection']>
+          label="Redirected to"
+          options={(['grievance_procedure', 'respectful_workplace_policy'] as const).map((r) => ({ value: r, label: redirectionLabel(r) }))}
+          value={to}
+          onChange={setTo}
+          error={errors.redirected_to}
+          required
+        />
+      )}
+    </StepForm>
+  );
+}
+
+export function WithdrawStep() {
+  const { id } = useComplaintCtx();
+  const m = useComplaintChange(id, (_: null, ifMatch: string) =>
+    unwrap(api.POST('/api/complaints/{complaint_id}/withdraw', changeArgs(id, ifMatch))),
+  );
+  return (
+    <StepForm title="Withdraw the complaint" intro="The member-complainant withdraws: the complaint closes and owes no deadlines. This cannot be undone." submitLabel="Withdraw the complaint" mutation={m} values={() => null} danger />
+  );
+}
+
+export function EditIntakeStep() {
+  const { id, detail } = useComplaintCtx();
+  const grounds = useGrounds();
+  const [resolution, setResolution] = useState(detail.resolution_sought);
+  const [chosen, setChosen] = useState<string[]>(detail.grounds);
+  const [toldOn, setToldOn] = useState(detail.other_routes_told_on ?? '');
+  const m = useComplaintChange(id, (body: Schemas['IntakeUpdate'], ifMatch: string) =>
+    unwrap(api.PATCH('/api/complaints/{complaint_id}/intake', { ...changeArgs(id, ifMatch), body })),
+  );
+  return (
+    <StepForm
+      title="Correct the intake"
+      submitLabel="Save the corrections"
+      mutation={m}
+      values={() => ({ resolution_sought: resolution, grounds: chosen, other_routes_told_on: toldOn || null })}
+    >
+      {(errors) => (
+        <>
+          <TextArea label="Resolution the member seeks" value={resolution} onChange={(e) => setResolution(e.target.value)} error={errors.resolution_sought} required />
+          <CheckboxGroup label="Protected characteristics (2.2)" options={(grounds.data ?? []).map((g) => ({ value: g.code, label: g.label }))} value={chosen} onChange={setChosen} error={errors.grounds} />
+          <TextField label="Told of other routes on (1.4)" type="date" value={toldOn} onChange={(e) => setToldOn(e.target.value)} error={errors.other_routes_told_on} />
+        </>
+      )}
+    </StepForm>
+  );
+}
