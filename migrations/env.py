@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from ombuds.kit.db import UTCDateTime, create_engine
+from ombuds.kit.encryption import EncryptedBytes, EncryptedText
 from ombuds.models import Base
 from ombuds.settings import get_settings
 
@@ -27,6 +28,8 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Migrations spell types in plain SQLAlchemy, not our Python-side decorators."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText | EncryptedBytes):
+        return "sa.LargeBinary()"
     return False
 
 

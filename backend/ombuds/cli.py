@@ -28,11 +28,13 @@ def _settings() -> Settings:
 async def _unit_of_work(settings: Settings) -> AsyncIterator[AsyncSession]:
     """One transaction for a command, committed at its end, like a request."""
     from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
-    from ombuds.settings import audit_key
+    from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
     try:
-        async for db in session_scope(create_sessionmaker(engine, audit_key=audit_key(settings))):
+        async for db in session_scope(
+            create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
+        ):
             yield db
     finally:
         await engine.dispose()
@@ -123,13 +125,40 @@ async def _sync_calendars(settings: Settings) -> int:
 
     engine = create_engine(settings.database_url)
     try:
-        sessionmaker = create_sessionmaker(engine, audit_key=audit_key(settings))
+        sessionmaker = create_sessionmaker(
+            engine, audit_key=audit_key(settings), keyring=keyring(settings)
+        )
         report = await run_once(sessionmaker, settings, keyring(settings))
     finally:
         await engine.dispose()
     print(
         f"caldav: {len(report.synced)} synced, {len(report.broken)} broken, "
         f"{len(report.skipped)} left to another runner"
+    )
+    return 0
+
+
+async def _rotate_keys(settings: Settings, batch: int) -> int:
+    from ombuds.kit.db import create_engine
+    from ombuds.kit.rotation import count_rows, rotate
+    from ombuds.settings import keyring
+
+    ring = keyring(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        total = await count_rows(engine)
+        with tqdm(
+            total=total,
+            desc=f"re-encrypting under {ring.active_key_id}",
+            unit="row",
+            file=sys.stderr,
+        ) as bar:
+            report = await rotate(engine, ring, batch=batch, progress=bar.update)
+    finally:
+        await engine.dispose()
+    print(
+        f"rows checked {report.rows_seen}, values re-encrypted {report.values_reencrypted} "
+        f"(active key {ring.active_key_id}); old keys may leave the ring once this reports 0"
     )
     return 0
 
@@ -152,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="seed a demo Local into an empty database")
+    rot = sub.add_parser("rotate-keys", help="re-encrypt everything under the active key")
+    rot.add_argument("--batch", type=int, default=500)
     sub.add_parser("verify-audit", help="verify the audit log's chain; names the first break")
     sub.add_parser("sync-calendars", help="push deadlines to the CalDAV calendars, once")
     imp = sub.add_parser("import-members", help="import the member list from CSV")
@@ -174,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_seed(settings))
     elif args.command == "import-members":
         return asyncio.run(_import(settings, args.file.read_bytes(), args.dry_run))
+    elif args.command == "rotate-keys":
+        return asyncio.run(_rotate_keys(settings, args.batch))
     elif args.command == "verify-audit":
         return asyncio.run(_verify_audit(settings))
     elif args.command == "sync-calendars":

@@ -84,9 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine, audit_key=audit_key(settings))
-    app.state.passwords = Passwords(settings)
     app.state.keyring = keyring(settings)
+    app.state.sessionmaker = create_sessionmaker(
+        engine, audit_key=audit_key(settings), keyring=app.state.keyring
+    )
+    app.state.passwords = Passwords(settings)
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)

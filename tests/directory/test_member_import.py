@@ -347,7 +347,10 @@ class TestImportMembers:
             headers=admin_headers,
         )
         body = problem(response, 422)
-        assert [(e["field"], e["rule"]) for e in body["errors"]] == [("file", "missing")]
+        assert [(e["field"], e["rule"]) for e in body["errors"]] == [
+            ("file", "missing"),
+            ("upload", "extra_forbidden"),
+        ]
         assert await count(db, Member) == 0
 
 

@@ -141,7 +141,10 @@ class TestAddAttachment:
             files={"upload": ("a.pdf", PDF, "application/pdf")},
             headers=with_etag(case.headers, etag),
         )
-        assert errors(problem(response, 422)) == [("file", "missing")]
+        assert errors(problem(response, 422)) == [
+            ("file", "missing"),
+            ("upload", "extra_forbidden"),
+        ]
         assert await count(db, Attachment) == 0
 
     @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -132,10 +133,43 @@ async def read(
     entries = await service.entries(
         db, settings, service.principal_for(user), base_url=base_url, now=now
     )
-    body = ics.render_feed(entries)
-    etag = ics.strong_etag(body)
+    # Rendering is most of a feed's cost: a client whose copy is current gets its 304 from
+    # the ETag of an earlier render of the very same entries, without rendering again.
+    key = _fingerprint(entries)
+    etag = _RENDERED.get(key)
+    body = None
+    if etag is None:
+        body = ics.render_feed(entries)
+        etag = ics.strong_etag(body)
+    _remember(key, etag)
     _advance(row, entries, etag, now)
     await db.flush()
     assert row.last_modified is not None
     unchanged = conditional.not_modified(etag, row.last_modified, if_none_match, if_modified_since)
-    return Feed(body, etag, row.last_modified, unchanged)
+    if body is None and not unchanged:
+        body = ics.render_feed(entries)
+    return Feed(body or b"", etag, row.last_modified, unchanged)
+
+
+# The ETag of recent renders, by a digest of everything a render reads (ics.render_feed is a
+# pure function of the entries: same entries, same bytes). Bounded; per process.
+_RENDERED: OrderedDict[str, str] = OrderedDict()
+RENDERED_KEPT = 4096
+
+
+def _fingerprint(entries: list[ics.Entry]) -> str:
+    digest = hashlib.sha256()
+    for e in entries:
+        d = e.deadline
+        digest.update(
+            f"{d.id}|{d.kind.value}|{d.status.value}|{d.due_on}|{d.sequence}|"
+            f"{d.created_at.isoformat()}|{d.updated_at.isoformat()}|{e.reference}|{e.url}\n".encode()
+        )
+    return digest.hexdigest()
+
+
+def _remember(key: str, etag: str) -> None:
+    _RENDERED[key] = etag
+    _RENDERED.move_to_end(key)
+    while len(_RENDERED) > RENDERED_KEPT:
+        _RENDERED.popitem(last=False)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ombuds.auth.access import require_roles
 from ombuds.auth.principal import Principal
 from ombuds.kit.errors import (
+    Forbidden,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
@@ -193,3 +194,37 @@ async def on_committee(db: AsyncSession, principal: Principal, complaint_id: uui
         select(Complaint.id).where(Complaint.id == complaint_id, _sits_on_committee(principal.id))
     )
     return found is not None
+
+
+NOT_HANDLING = (
+    "Only the ombudsperson handling the complaint records this step; "
+    "the Complaint Review Committee reviews it."
+)
+
+
+async def handles(db: AsyncSession, principal: Principal, complaint: Complaint) -> bool:
+    """The intake ombudsperson, or one who took part in an informal attempt (4.2.1)."""
+    if principal.id is None:
+        return False
+    if complaint.intake_ombudsperson_id == principal.id:
+        return True
+    took_part = await db.scalar(
+        select(InformalParticipant.user_id)
+        .where(
+            InformalParticipant.complaint_id == complaint.id,
+            InformalParticipant.user_id == principal.id,
+        )
+        .limit(1)
+    )
+    return took_part is not None
+
+
+async def for_handling(
+    db: AsyncSession, principal: Principal, complaint_id: uuid.UUID, if_match: str | None
+) -> Complaint:
+    """A complaint the caller may see (else 404), at the version they read (428/412),
+    that they handle (else 403: they can see it, so the refusal reveals nothing)."""
+    complaint = await for_change(db, principal, complaint_id, if_match)
+    if not await handles(db, principal, complaint):
+        raise Forbidden(NOT_HANDLING)
+    return complaint

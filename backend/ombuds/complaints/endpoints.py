@@ -82,7 +82,7 @@ async def update_intake(
     if_match: IfMatch = None,
 ) -> ComplaintDetail:
     """Correct the intake: incidents, witnesses, grounds, resolution sought, other routes."""
-    complaint = await access.for_change(db, actor, complaint_id, if_match)
+    complaint = await access.for_handling(db, actor, complaint_id, if_match)
     await service.update_intake(db, actor, complaint, body)
     return await views.detail(db, actor, complaint, response)
 
@@ -97,7 +97,7 @@ async def redirect(
     if_match: IfMatch = None,
 ) -> ComplaintDetail:
     """Out of scope (1.3): close as redirected to the grievance procedure or the RWP."""
-    complaint = await access.for_change(db, actor, complaint_id, if_match)
+    complaint = await access.for_handling(db, actor, complaint_id, if_match)
     await service.redirect(db, actor, complaint, body.redirected_to)
     return await views.detail(db, actor, complaint, response)
 
@@ -111,7 +111,7 @@ async def withdraw(
     if_match: IfMatch = None,
 ) -> ComplaintDetail:
     """The member-complainant withdraws: the complaint closes and owes no deadlines."""
-    complaint = await access.for_change(db, actor, complaint_id, if_match)
+    complaint = await access.for_handling(db, actor, complaint_id, if_match)
     await service.withdraw(db, actor, complaint)
     return await views.detail(db, actor, complaint, response)
 

@@ -4,7 +4,8 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated, cast
 
-from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, Form, Query, Request, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from ombuds.directory import member_import, service
 from ombuds.directory.access import DirectoryAdministrator, DirectoryReader, RosterReader
@@ -95,17 +96,25 @@ async def update_member(
     return MemberOut.model_validate(await service.update_member(db, actor, member_id, changes))
 
 
+class MemberFile(BaseModel):
+    """Multipart form: unknown fields are refused, as in every input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: UploadFile = Field(description="CSV: member_number,full_name,unit_code,email")
+
+
 @members.post("/import", response_model=MemberImportReport, name="import")
 async def import_members(
     request: Request,
     db: DbSession,
     actor: DirectoryAdministrator,
-    file: Annotated[UploadFile, File(description="CSV: member_number,full_name,unit_code,email")],
+    upload: Annotated[MemberFile, Form()],
     dry_run: bool = False,
 ) -> MemberImportReport:
     """Import the member list from CSV: a report per row, or the whole file refused."""
     limit = cast(Settings, request.app.state.settings).max_upload_bytes
-    data = await file.read(limit + 1)
+    data = await upload.file.read(limit + 1)
     if len(data) > limit:
         raise PayloadTooLarge(f"The file is larger than {limit} bytes.")
     report = await member_import.import_members(db, actor, data, dry_run=dry_run)

@@ -8,44 +8,6 @@ and the attachments (4.3.1(vi)) but do not change these steps."""
 
 from __future__ import annotations
 
-import uuid
+from ombuds.complaints.access import NOT_HANDLING, for_handling, handles
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from ombuds.auth.principal import Principal
-from ombuds.complaints import access
-from ombuds.kit.errors import Forbidden
-from ombuds.models import Complaint, InformalParticipant
-
-NOT_HANDLING = (
-    "Only the ombudsperson handling the complaint records this step; "
-    "the Complaint Review Committee reviews it."
-)
-
-
-async def handles(db: AsyncSession, principal: Principal, complaint: Complaint) -> bool:
-    if principal.id is None:
-        return False
-    if complaint.intake_ombudsperson_id == principal.id:
-        return True
-    took_part = await db.scalar(
-        select(InformalParticipant.user_id)
-        .where(
-            InformalParticipant.complaint_id == complaint.id,
-            InformalParticipant.user_id == principal.id,
-        )
-        .limit(1)
-    )
-    return took_part is not None
-
-
-async def for_handling(
-    db: AsyncSession, principal: Principal, complaint_id: uuid.UUID, if_match: str | None
-) -> Complaint:
-    """A complaint the caller may see (else 404), at the version they read (428/412),
-    that they handle (else 403: they can see it, so the refusal reveals nothing)."""
-    complaint = await access.for_change(db, principal, complaint_id, if_match)
-    if not await handles(db, principal, complaint):
-        raise Forbidden(NOT_HANDLING)
-    return complaint
+__all__ = ["NOT_HANDLING", "for_handling", "handles"]

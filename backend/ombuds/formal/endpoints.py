@@ -3,7 +3,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, Form, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from ombuds.complaints import access, views
 from ombuds.complaints.access import CaseWorker, IfMatch, Ombudsperson
@@ -148,6 +149,15 @@ async def complete_letter(
     return await views.detail(db, actor, complaint, response)
 
 
+class AttachmentUpload(BaseModel):
+    """Multipart form: unknown fields are refused, as in every input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: UploadFile = Field(description="PDF, PNG or JPEG (checked by content)")
+    purpose: AttachmentPurpose = AttachmentPurpose.document
+
+
 @router.post(
     "/{complaint_id}/attachments",
     response_model=AttachmentOut,
@@ -162,16 +172,21 @@ async def add_attachment(
     settings: AppSettings,
     actor: Ombudsperson,
     complaint_id: uuid.UUID,
-    file: Annotated[UploadFile, File(description="PDF, PNG or JPEG (checked by content)")],
+    upload: Annotated[AttachmentUpload, Form()],
     response: Response,
-    purpose: Annotated[AttachmentPurpose, Form()] = AttachmentPurpose.document,
     if_match: IfMatch = None,
 ) -> AttachmentOut:
     """Attach a document, such as the signed letter, to the complaint."""
     complaint = await handling.for_handling(db, actor, complaint_id, if_match)
-    content = await file.read(settings.max_upload_bytes + 1)
+    content = await upload.file.read(settings.max_upload_bytes + 1)
     attachment = await attachments.add(
-        db, settings, actor, complaint, content=content, filename=file.filename, purpose=purpose
+        db,
+        settings,
+        actor,
+        complaint,
+        content=content,
+        filename=upload.file.filename,
+        purpose=upload.purpose,
     )
     await _etag(db, complaint, response)
     return _attachment_out(attachment)

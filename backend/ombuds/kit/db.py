@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
+from ombuds.kit.crypto import KeyRing
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,11 +78,15 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, *, audit_key: bytes
+    engine: AsyncEngine, *, audit_key: bytes, keyring: KeyRing
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions carry the audit chain's key (kept outside the database) in `info`."""
+    """Sessions carry the audit chain's key and the encryption key ring (both kept outside
+    the database) in `info`."""
     return async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=False, info={"audit_key": audit_key}
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        info={"audit_key": audit_key, "keyring": keyring},
     )
 
 

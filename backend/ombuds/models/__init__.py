@@ -1,5 +1,6 @@
 """Every ORM model, re-exported so Alembic and the services see one metadata."""
 
+from ombuds.kit import encryption
 from ombuds.kit.db import Base
 from ombuds.models.accounts import (
     ApiToken,
@@ -131,3 +132,5 @@ __all__ = [
     "User",
     "UserRole",
 ]
+
+encryption.install(Base)

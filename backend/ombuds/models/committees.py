@@ -7,11 +7,12 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
 from ombuds.kit.db import Base, IdMixin, TimestampMixin
+from ombuds.kit.encryption import EncryptedText
 
 
 def _enum(e: type[StrEnum], name: str) -> Enum:
@@ -125,7 +126,7 @@ class InvestigationEntry(IdMixin, Base):
     )
     kind: Mapped[InvestigationKind] = mapped_column(_enum(InvestigationKind, "investigation_kind"))
     occurred_on: Mapped[date]
-    notes: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(EncryptedText())
     recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -152,13 +153,13 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     kind: Mapped[RecommendationKind] = mapped_column(
         _enum(RecommendationKind, "recommendation_kind")
     )
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     disclosure_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("disclosures.id"))
     status: Mapped[RecommendationStatus] = mapped_column(
         _enum(RecommendationStatus, "recommendation_status"), default=RecommendationStatus.pending
     )
     status_on: Mapped[date | None]
-    status_note: Mapped[str | None] = mapped_column(Text)
+    status_note: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class DisclosurePurpose(StrEnum):
@@ -178,8 +179,8 @@ class Disclosure(IdMixin, Base):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[DisclosurePurpose] = mapped_column(_enum(DisclosurePurpose, "purpose"))
-    reason: Mapped[str] = mapped_column(Text)
-    content: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText())
+    content: Mapped[str] = mapped_column(EncryptedText())
     disclosed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     disclosed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

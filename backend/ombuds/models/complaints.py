@@ -12,15 +12,14 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
 from ombuds.kit.db import Base, IdMixin, TimestampMixin
+from ombuds.kit.encryption import EncryptedBytes, EncryptedText
 
 
 def _enum(e: type[StrEnum], name: str) -> Enum:
@@ -86,7 +85,7 @@ class Complaint(IdMixin, TimestampMixin, Base):
     setting: Mapped[Setting] = mapped_column(_enum(Setting, "setting"))
     redirected_to: Mapped[Redirection | None] = mapped_column(_enum(Redirection, "redirection"))
     other_routes_told_on: Mapped[date | None]  # 1.4
-    resolution_sought: Mapped[str] = mapped_column(Text)
+    resolution_sought: Mapped[str] = mapped_column(EncryptedText())
     grounds: Mapped[list[str]] = mapped_column(JSON, default=list)  # 2.2 codes
     consultation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("consultations.id"), unique=True
@@ -96,12 +95,12 @@ class Complaint(IdMixin, TimestampMixin, Base):
     # 4.3.1(ii)
     other_party_reviewed_on: Mapped[date | None]
     response_received_on: Mapped[date | None]
-    response_text: Mapped[str | None] = mapped_column(Text)
+    response_text: Mapped[str | None] = mapped_column(EncryptedText())
     # 4.3.1(iii)
     table_officers_notified_on: Mapped[date | None]
     # 4.3.1(viii)-(x)
     finding: Mapped[Finding | None] = mapped_column(_enum(Finding, "finding"))
-    findings_text: Mapped[str | None] = mapped_column(Text)
+    findings_text: Mapped[str | None] = mapped_column(EncryptedText())
     findings_on: Mapped[date | None]
     complainant_told_conclusions_on: Mapped[date | None]
     other_party_told_conclusions_on: Mapped[date | None]
@@ -133,8 +132,8 @@ class ComplaintPerson(IdMixin, Base):
     )
     role: Mapped[PartyRole] = mapped_column(_enum(PartyRole, "party_role"))
     member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"))
-    full_name: Mapped[str | None] = mapped_column(String(200))
-    contact: Mapped[str | None] = mapped_column(String(300))
+    full_name: Mapped[str | None] = mapped_column(EncryptedText())
+    contact: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class Category(StrEnum):
@@ -154,10 +153,10 @@ class Incident(IdMixin, Base):
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
-    what: Mapped[str] = mapped_column(Text)
+    what: Mapped[str] = mapped_column(EncryptedText())
     occurred_on: Mapped[date]
     occurred_at: Mapped[time | None]
-    location: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(EncryptedText())
     categories: Mapped[list[str]] = mapped_column(JSON)
 
 
@@ -179,9 +178,9 @@ class Consultation(IdMixin, TimestampMixin, Base):
 
     ombudsperson_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"))
-    full_name: Mapped[str | None] = mapped_column(String(200))
+    full_name: Mapped[str | None] = mapped_column(EncryptedText())
     held_on: Mapped[date]
-    notes: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(EncryptedText())
     other_routes_told: Mapped[bool] = mapped_column(default=False)  # 1.4
 
 
@@ -207,10 +206,10 @@ class InformalAttempt(IdMixin, TimestampMixin, Base):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     method: Mapped[InformalMethod] = mapped_column(_enum(InformalMethod, "informal_method"))
-    method_description: Mapped[str | None] = mapped_column(Text)
+    method_description: Mapped[str | None] = mapped_column(EncryptedText())
     held_on: Mapped[date]
-    proposal: Mapped[str] = mapped_column(Text)
-    other_party_answer: Mapped[str | None] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(EncryptedText())
+    other_party_answer: Mapped[str | None] = mapped_column(EncryptedText())
     outcome: Mapped[InformalOutcome] = mapped_column(_enum(InformalOutcome, "informal_outcome"))
 
 
@@ -236,11 +235,11 @@ class Letter(TimestampMixin, Base):
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
     )
-    what_took_place: Mapped[str | None] = mapped_column(Text)
-    when_it_took_place: Mapped[str | None] = mapped_column(Text)
+    what_took_place: Mapped[str | None] = mapped_column(EncryptedText())
+    when_it_took_place: Mapped[str | None] = mapped_column(EncryptedText())
     occurred_at: Mapped[datetime | None]
-    witnesses: Mapped[str | None] = mapped_column(Text)
-    resolution_sought: Mapped[str | None] = mapped_column(Text)
+    witnesses: Mapped[str | None] = mapped_column(EncryptedText())
+    resolution_sought: Mapped[str | None] = mapped_column(EncryptedText())
     signed_on: Mapped[date | None]
 
 
@@ -251,11 +250,11 @@ class Attachment(IdMixin, Base):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[str] = mapped_column(String(40))
-    filename: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(EncryptedText())
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(EncryptedBytes())
     uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1672,6 +1672,19 @@ export type components = {
          * @enum {string}
          */
         AttachmentPurpose: "signed_letter" | "document";
+        /**
+         * AttachmentUpload
+         * @description Multipart form: unknown fields are refused, as in every input.
+         */
+        AttachmentUpload: {
+            /**
+             * File
+             * @description PDF, PNG or JPEG (checked by content)
+             */
+            file: string;
+            /** @default document */
+            purpose: components["schemas"]["AttachmentPurpose"];
+        };
         /** AttemptCreate */
         AttemptCreate: {
             method: components["schemas"]["InformalMethod"];
@@ -1797,24 +1810,6 @@ export type components = {
              * Format: password
              */
             client_secret?: string | null;
-        };
-        /** Body_formal-add-attachment */
-        "Body_formal-add-attachment": {
-            /**
-             * File
-             * @description PDF, PNG or JPEG (checked by content)
-             */
-            file: string;
-            /** @default document */
-            purpose: components["schemas"]["AttachmentPurpose"];
-        };
-        /** Body_members-import */
-        "Body_members-import": {
-            /**
-             * File
-             * @description CSV: member_number,full_name,unit_code,email
-             */
-            file: string;
         };
         /** CaldavConnectionIn */
         CaldavConnectionIn: {
@@ -2566,6 +2561,17 @@ export type components = {
             unit_id: string;
             /** Email */
             email?: string | null;
+        };
+        /**
+         * MemberFile
+         * @description Multipart form: unknown fields are refused, as in every input.
+         */
+        MemberFile: {
+            /**
+             * File
+             * @description CSV: member_number,full_name,unit_code,email
+             */
+            file: string;
         };
         /** MemberImportReport */
         MemberImportReport: {
@@ -4097,7 +4103,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_members-import"];
+                "application/x-www-form-urlencoded": components["schemas"]["MemberFile"];
             };
         };
         responses: {
@@ -5341,7 +5347,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_formal-add-attachment"];
+                "application/x-www-form-urlencoded": components["schemas"]["AttachmentUpload"];
             };
         };
         responses: {
