@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -100,5 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
     app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
-    logfilter.install()  # feed tokens never reach the access log
+    logfilter.install()  # feed tokens and query strings never reach the access log
+    for chatty in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        # At INFO and DEBUG these print statements' parameters: names and narrative.
+        logging.getLogger(chatty).setLevel(max(logging.getLogger(chatty).level, logging.WARNING))
     return app

@@ -46,10 +46,14 @@ class TestRedactFeedTokens:
             assert "[token]" in message, path
             assert TOKEN not in message and "not-even-a-token" not in message
 
-    def test_other_paths_are_left_alone(self) -> None:
-        record = access_record("/api/complaints?cursor=abc")
+    def test_other_paths_keep_their_path_but_not_their_query(self) -> None:
+        # A member search carries a name in its query string (GET /api/members?q=...).
+        record = access_record("/api/members?q=Canary-Name")
         RedactFeedTokens().filter(record)
-        assert record.args == ("127.0.0.1:53210", "GET", "/api/complaints?cursor=abc", "1.1", 200)
+        assert record.args == ("127.0.0.1:53210", "GET", "/api/members?[query]", "1.1", 200)
+        plain = access_record("/api/complaints")
+        RedactFeedTokens().filter(plain)
+        assert plain.args == ("127.0.0.1:53210", "GET", "/api/complaints", "1.1", 200)
 
     def test_installed_on_uvicorns_access_logger_with_its_formatter(self) -> None:
         logger = logging.getLogger("uvicorn.access")

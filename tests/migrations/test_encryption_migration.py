@@ -62,7 +62,8 @@ def test_existing_plaintext_is_encrypted_in_place_and_back(databases: DatabaseFa
         _raw(
             url,
             "INSERT INTO consultations (id, ombudsperson_id, held_on, notes, full_name,"
-            " other_routes_told, created_at, updated_at) VALUES (:i, :u, :d, :t, :f, false, :n, :n)",
+            " other_routes_told, created_at, updated_at)"
+            " VALUES (:i, :u, :d, :t, :f, false, :n, :n)",
             i=uid(consultation_id),
             u=uid(user_id),
             d=now.date(),

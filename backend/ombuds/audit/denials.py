@@ -5,6 +5,7 @@ in a transaction of its own."""
 
 from __future__ import annotations
 
+import uuid
 from typing import cast
 
 from fastapi import FastAPI, Request
@@ -25,8 +26,18 @@ def _denied_object(request: Request) -> tuple[str, str | None]:
     route = request.scope.get("route")
     template = route.path if isinstance(route, APIRoute) else "unmatched"
     params = request.path_params
-    object_id = next((str(params[p]) for p in ID_PARAMS if p in params), None)
+    raw = next((str(params[p]) for p in ID_PARAMS if p in params), None)
+    # Only a well-formed id is kept: anything else a caller typed there may be a name.
+    object_id = str(uuid.UUID(raw)) if raw and _is_uuid(raw) else None
     return f"{request.method} {template}"[:80], object_id
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 async def _audited(request: Request, exc: DomainError) -> JSONResponse:

@@ -11,8 +11,12 @@ REDACTED = "/api/feeds/[token].ics"
 ACCESS_LOGGER = "uvicorn.access"
 
 
+QUERY = re.compile(r"(/api/[^?#\s\"]*)\?[^\s\"]*")
+
+
 def redact(text: str) -> str:
-    return FEED_PATH.sub(REDACTED, text)
+    """Feed tokens, and every query string under /api (a member search carries a name)."""
+    return QUERY.sub(r"\1?[query]", FEED_PATH.sub(REDACTED, text))
 
 
 class RedactFeedTokens(logging.Filter):
@@ -25,7 +29,7 @@ class RedactFeedTokens(logging.Filter):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
         elif isinstance(args, dict):
             record.args = {k: redact(v) if isinstance(v, str) else v for k, v in args.items()}
-        if isinstance(record.msg, str) and "/api/feeds/" in record.msg.lower():
+        if isinstance(record.msg, str) and "/api/" in record.msg.lower():
             record.msg = redact(record.msg)
         return True
 

@@ -70,10 +70,15 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers", []))
         is_upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        is_form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
         limit = self.max_upload + 64 * 1024 if is_upload else self.max_body
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
+            return
+        # NUL never belongs in text, and PostgreSQL refuses it: refuse it here, clearly.
+        if b"%00" in scope.get("query_string", b"").lower():
+            await _nul(send, "query")
             return
         received = 0
         started = refused = False
@@ -82,7 +87,15 @@ class BodyLimit:
             nonlocal received, started, refused
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
+                if not is_upload and (
+                    b"\x00" in chunk or b"\\u0000" in chunk or (is_form and b"%00" in chunk)
+                ):
+                    if not started:
+                        await _nul(send, "body")
+                    started = refused = True
+                    return {"type": "http.disconnect"}
                 if received > limit:
                     # Answer 413 now; the application sees the client go away.
                     if not started:
@@ -114,6 +127,29 @@ async def _too_large(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _nul(send: Send, where: str) -> None:
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + "invalid-input",
+            "title": "Invalid input",
+            "status": 422,
+            "detail": f"The {where} contains a NUL character, which no field accepts.",
+            "errors": [{"field": where, "rule": "no_nul", "message": "NUL characters are refused"}],
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),

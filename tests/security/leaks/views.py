@@ -1,0 +1,168 @@
+"""Who may see which canary, from the policy (POLICY.md "People and roles", 4.3.1(iv),
+4.3.1(v), 5.1), computed from the database as it stands, independently of the
+application's own access functions:
+
+- a complaint's case workers (its intake ombudsperson, the ombudspersons who took part in
+  an informal attempt, its confirmed CRC and that CRC's staff resource; never someone who
+  is a party or a witness on it) see its content;
+- table officers who are not recused see that it exists (its reference) once they were
+  told, and the recommendations disclosed to them;
+- integrations see deadlines by reference;
+- the ombudsperson who held a consultation sees it;
+- the member directory belongs to directory operations (administrators keep it), and to
+  the case workers of the complaints its people are on;
+- nobody else sees anything, and logs and the audit log hold nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ombuds.models import (
+    Committee,
+    CommitteeMember,
+    CommitteeStatus,
+    Complaint,
+    ComplaintPerson,
+    Consultation,
+    Disclosure,
+    DisclosureRecipient,
+    InformalParticipant,
+    OfficerConflict,
+    Recommendation,
+    Role,
+    User,
+    UserRole,
+)
+from tests.security.leaks.canaries import Canary, Scope
+
+DIRECTORY_TAGS = {"members", "units", "roster", "users"}
+OFFICER_TAGS = {"status", "recommendations", "deadlines", "calendar", "feeds"}
+DEADLINE_TAGS = {"deadlines", "calendar", "feeds"}
+
+
+@dataclass
+class Views:
+    complaint_ids: dict[str, str]  # complaint key -> id
+    consultation_holder: dict[str, str] = field(default_factory=dict)  # key -> user id
+    workers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    officers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    recipients: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def may_see(self, principal: str, user_id: str | None, canary: Canary, tag: str) -> bool:
+        if principal == "anonymous":
+            return False
+        if principal == "integration":
+            return canary.scope is Scope.reference and tag in DEADLINE_TAGS
+        owner = canary.owner.split("-")[0]
+        worker = user_id is not None and (
+            user_id in self.workers[owner]
+            or (canary.owner == "unit" and any(user_id in w for w in self.workers.values()))
+        )
+        match canary.scope:
+            case Scope.complaint:
+                return worker
+            case Scope.recommendation:
+                return worker or (tag == "recommendations" and user_id in self.recipients[owner])
+            case Scope.consultation:
+                return user_id is not None and user_id == self.consultation_holder.get(owner)
+            case Scope.directory:
+                return tag in DIRECTORY_TAGS or worker
+            case Scope.reference:
+                return worker or (tag in OFFICER_TAGS and user_id in self.officers[owner])
+
+
+async def compute(
+    db: AsyncSession, complaint_ids: dict[str, str], consultations: dict[str, str]
+) -> Views:
+    views = Views(complaint_ids)
+    for key, cid in consultations.items():
+        views.consultation_holder[key] = str(
+            await db.scalar(
+                select(Consultation.ombudsperson_id).where(Consultation.id == uuid.UUID(cid))
+            )
+        )
+    officers = (
+        await db.execute(
+            select(User.id, User.member_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.table_officer, User.is_active)
+        )
+    ).all()
+    members_of = {str(u): m for u, m in (await db.execute(select(User.id, User.member_id))).all()}
+    for key, cid in complaint_ids.items():
+        complaint = await db.get(Complaint, uuid.UUID(cid))
+        assert complaint is not None
+        people = set(
+            (
+                await db.scalars(
+                    select(ComplaintPerson.member_id).where(
+                        ComplaintPerson.complaint_id == complaint.id
+                    )
+                )
+            ).all()
+        )
+        involved = {str(complaint.intake_ombudsperson_id)}
+        involved |= {
+            str(u)
+            for u in (
+                await db.scalars(
+                    select(InformalParticipant.user_id).where(
+                        InformalParticipant.complaint_id == complaint.id
+                    )
+                )
+            ).all()
+        }
+        committee = await db.scalar(
+            select(Committee).where(
+                Committee.complaint_id == complaint.id,
+                Committee.status == CommitteeStatus.confirmed,
+            )
+        )
+        if committee is not None:
+            involved |= {
+                str(u)
+                for u in (
+                    await db.scalars(
+                        select(CommitteeMember.user_id).where(
+                            CommitteeMember.committee_id == committee.id
+                        )
+                    )
+                ).all()
+            }
+            if committee.staff_resource_id is not None:
+                involved.add(str(committee.staff_resource_id))
+        # 5.1: never a party or a witness, whatever else they are.
+        views.workers[key] = {
+            u for u in involved if members_of.get(u) is None or members_of[u] not in people
+        }
+        declared = {
+            str(u)
+            for u in (
+                await db.scalars(
+                    select(OfficerConflict.user_id).where(
+                        OfficerConflict.complaint_id == complaint.id
+                    )
+                )
+            ).all()
+        }
+        if complaint.table_officers_notified_on is not None:
+            views.officers[key] = {
+                str(u)
+                for u, m in officers
+                if str(u) not in declared and (m is None or m not in people)
+            }
+        recipients = await db.scalars(
+            select(DisclosureRecipient.user_id)
+            .join(Disclosure, Disclosure.id == DisclosureRecipient.disclosure_id)
+            .join(Recommendation, Recommendation.disclosure_id == Disclosure.id)
+            .where(Disclosure.complaint_id == complaint.id)
+        )
+        views.recipients[key] = {
+            str(u) for u in recipients.all() if u is not None
+        } & views.officers[key]
+    return views
