@@ -168,6 +168,8 @@ test('a complaint goes from intake to closure, each role doing its part', async 
   await crcPage.submit(form, 'Hand them over');
   form = await crcPage.step('Record a party told the conclusions', 'The member-complainant told the conclusions (4.3.1(ix))');
   await crcPage.submit(form, 'Record it');
+  // The next form's title follows the re-read conclusions: wait until they show the first telling.
+  await expect(crc.locator('dt:has-text("Member-complainant told") + dd')).not.toHaveText('—');
   form = await crcPage.step('Record a party told the conclusions', 'The other party told the conclusions (4.3.1(ix))');
   await crcPage.submit(form, 'Record it');
   await checkScreen(crc, 'crc-conclusions');
