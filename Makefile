@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 PG_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
 
-.PHONY: run test lint typecheck test-sqlite test-postgres test-frontend frontend openapi traceability install clean
+.PHONY: run test lint typecheck test-sqlite test-postgres test-frontend frontend openapi traceability install clean bench
 
 $(STAMP): backend/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,12 @@ traceability: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/python -m ombuds.openapi > openapi/openapi.json
+
+# The backend benchmark (issue 7): PostgreSQL seeded at 10k, 100k and 1M complaints, the
+# service and the floor under load on loopback; writes the Backend section of
+# docs/benchmarks.md. Not part of `make test` (13 to 20 minutes on 2 cores).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --write
 
 clean:
 	rm -rf $(VENV) var

@@ -139,6 +139,7 @@ async def _worker(
                 TimeoutError,
             ):
                 tally.errors += 1
+                measured += measuring  # a failed request still ends this connection's turn
                 writer.close()
                 reader = writer = None
                 continue

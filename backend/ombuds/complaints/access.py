@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Header
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.access import require_roles
@@ -65,20 +65,27 @@ def _sits_on_committee(user_id: uuid.UUID) -> ColumnElement[bool]:
 
 def readable_complaints(principal: Principal) -> ColumnElement[bool]:
     """4.3.1: the intake ombudsperson, ombudspersons who took part informally, and the
-    confirmed CRC (members and staff resource); never a party or a witness (5.1)."""
+    confirmed CRC (members and staff resource); never a party or a witness (5.1).
+
+    The complaints a caller is involved in are one UNION of index lookups by the caller's
+    id, so a list costs what the caller's own caseload costs, never a scan of every
+    complaint (issue 7)."""
     if principal.id is None or not principal.has_role(Role.ombudsperson, Role.staff_resource):
         return false()
     user_id = principal.id
-    involved: list[ColumnElement[bool]] = [_sits_on_committee(user_id)]
+    confirmed = Committee.status == CommitteeStatus.confirmed
+    involved: list[Select[tuple[uuid.UUID]]] = [
+        select(Committee.complaint_id)
+        .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
+        .where(CommitteeMember.user_id == user_id, confirmed),
+        select(Committee.complaint_id).where(Committee.staff_resource_id == user_id, confirmed),
+    ]
     if principal.has_role(Role.ombudsperson):
         involved += [
-            Complaint.intake_ombudsperson_id == user_id,
-            exists().where(
-                InformalParticipant.complaint_id == Complaint.id,
-                InformalParticipant.user_id == user_id,
-            ),
+            select(Complaint.id).where(Complaint.intake_ombudsperson_id == user_id),
+            select(InformalParticipant.complaint_id).where(InformalParticipant.user_id == user_id),
         ]
-    return and_(or_(*involved), ~_is_person_on(principal.member_id))
+    return and_(Complaint.id.in_(union(*involved)), ~_is_person_on(principal.member_id))
 
 
 def officer_recused(user_id: uuid.UUID, member_id: uuid.UUID | None) -> ColumnElement[bool]:

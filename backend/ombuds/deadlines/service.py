@@ -153,8 +153,15 @@ async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, t
             rollover=settings.roll_over_non_working_days,
         )
     }
+    # Only the expected dates are looked up (through the due-date index): this runs on
+    # every read of the deadlines API and of executives' feeds, and a scan of every
+    # deadline for the few policy reviews grew with the whole table (issue 7).
     existing = set(
-        await db.scalars(select(Deadline.due_on).where(Deadline.kind == DeadlineKind.policy_review))
+        await db.scalars(
+            select(Deadline.due_on).where(
+                Deadline.kind == DeadlineKind.policy_review, Deadline.due_on.in_(expected)
+            )
+        )
     )
     if expected <= existing:
         return 0

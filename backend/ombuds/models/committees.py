@@ -55,7 +55,10 @@ class Committee(IdMixin, TimestampMixin, Base):
     """4.3.1(v): one committee per complaint; a proposal until an officer confirms it."""
 
     __tablename__ = "committees"
-    __table_args__ = (UniqueConstraint("complaint_id"),)
+    __table_args__ = (
+        UniqueConstraint("complaint_id"),
+        Index("ix_committees_staff_resource", "staff_resource_id"),
+    )
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
     status: Mapped[CommitteeStatus] = mapped_column(_enum(CommitteeStatus, "committee_status"))
@@ -174,6 +177,8 @@ class Disclosure(IdMixin, Base):
     """5.1: what was disclosed, to whom, by whom, why."""
 
     __tablename__ = "disclosures"
+    # The administrators' register (5.1) pages in the order disclosures were made.
+    __table_args__ = (Index("ix_disclosures_disclosed_at_id", "disclosed_at", "id"),)
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True

@@ -217,6 +217,7 @@ class InformalParticipant(Base):
     """4.2.1: every ombudsperson who took part; 4.3.1(v) excludes them from the CRC."""
 
     __tablename__ = "informal_participants"
+    __table_args__ = (Index("ix_informal_participants_user", "user_id"),)
 
     attempt_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("informal_attempts.id", ondelete="CASCADE"), primary_key=True
