@@ -5,7 +5,7 @@ used by list and get alike. What a caller may not see answers 404."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
@@ -74,7 +74,7 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
         return false()
     user_id = principal.id
     confirmed = Committee.status == CommitteeStatus.confirmed
-    involved: list[Select[tuple[uuid.UUID]]] = [
+    involved: list[Select[Any]] = [
         select(Committee.complaint_id)
         .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
         .where(CommitteeMember.user_id == user_id, confirmed),
