@@ -13,6 +13,7 @@ from ombuds.accounts import endpoints as accounts
 from ombuds.audit import denials
 from ombuds.audit import endpoints as audit
 from ombuds.auth import endpoints as auth
+from ombuds.auth.access import unauthenticated_caller
 from ombuds.auth.passwords import Passwords
 from ombuds.calendars import endpoints as calendars
 from ombuds.calendars import logfilter
@@ -25,11 +26,13 @@ from ombuds.formal import endpoints as formal
 from ombuds.health import endpoints as health
 from ombuds.informal import endpoints as informal
 from ombuds.investigation import endpoints as investigation
+from ombuds.kit import apidoc
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
 from ombuds.kit.db import create_engine, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import BodyLimit, SecurityHeaders
 from ombuds.officers import endpoints as officers
+from ombuds.register import endpoints as register
 from ombuds.settings import Settings, audit_key, get_settings, keyring
 from ombuds.spa import mount_spa
 
@@ -51,6 +54,7 @@ ROUTERS = [
     investigation.router,
     investigation.officer_router,
     audit.router,
+    register.router,
     deadlines.router,
     calendars.router,
     calendars.feed_router,
@@ -92,11 +96,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.passwords = Passwords(settings)
     for router in ROUTERS:
         app.include_router(router)
-    install_error_handlers(app)
+    install_error_handlers(app, caller_check=unauthenticated_caller)
     denials.install(app)
     declare_public_paths(app, "/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect")
     mount_spa(app)  # frontend/dist at "/", when built
     assert_all_routes_declared(app)
+    apidoc.install(app)  # what each route answers besides success, from its access rule
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )

@@ -67,7 +67,7 @@ class TestListTokens:
         )
         assert_problem(response, 403)
 
-    async def test_integration_token_is_401_even_for_its_own_account(
+    async def test_integration_token_is_403_even_for_its_own_account(
         self, client: httpx.AsyncClient, db: AsyncSession
     ) -> None:
         account, token = await make_api_token(db, *READ_SCOPES)
@@ -76,7 +76,7 @@ class TestListTokens:
             headers={"Authorization": f"Bearer {token}"},
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert token not in response.text
 
     async def test_shows_prefix_scopes_and_dates_never_the_token(
@@ -151,7 +151,7 @@ class TestIssueToken:
         assert_problem(response, 403)
         assert await count_tokens(db) == 0
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self,
         client: httpx.AsyncClient,
         db: AsyncSession,
@@ -163,7 +163,7 @@ class TestIssueToken:
             f"/api/service-accounts/{account.id}/tokens", json=READ, headers=integration_headers
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert await count_tokens(db) == before
 
     async def test_issues_a_token_shown_once(
@@ -226,8 +226,8 @@ class TestIssueToken:
         )
         assert response.status_code == 201, response.text
         bearer = {"Authorization": f"Bearer {response.json()['token']}"}
-        assert_problem(await client.get("/api/auth/me", headers=bearer), 401)
-        assert_problem(await client.post("/api/auth/logout", headers=bearer), 401)
+        assert_problem(await client.get("/api/auth/me", headers=bearer), 403)
+        assert_problem(await client.post("/api/auth/logout", headers=bearer), 403)
 
     async def test_expiry_is_kept(
         self,
@@ -378,7 +378,7 @@ class TestRevokeToken:
             self.url(account_id, token_id), headers={"Authorization": f"Bearer {token}"}
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         await assert_token_accepted(db, settings, token, account_id)
 
     async def test_revoked_token_is_refused_at_once(

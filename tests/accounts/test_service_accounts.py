@@ -30,12 +30,12 @@ class TestList:
         response = await client.get("/api/service-accounts", headers=without_right_headers)
         assert_problem(response, 403)
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self, client: httpx.AsyncClient, integration_headers: dict[str, str]
     ) -> None:
         response = await client.get("/api/service-accounts", headers=integration_headers)
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
 
     async def test_lists_accounts_by_name(
         self, client: httpx.AsyncClient, db: AsyncSession, admin_headers: dict[str, str]
@@ -67,7 +67,7 @@ class TestCreate:
         assert_problem(response, 403)
         assert await count_accounts(db) == 0
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self, client: httpx.AsyncClient, db: AsyncSession, integration_headers: dict[str, str]
     ) -> None:
         before = await count_accounts(db)
@@ -75,7 +75,7 @@ class TestCreate:
             "/api/service-accounts", json={"name": "calendar"}, headers=integration_headers
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert await count_accounts(db) == before
 
     async def test_creates_an_account(

@@ -59,7 +59,7 @@ class TestDeactivate:
         assert (await reload_user(db, user.id)).is_active is True
         assert await me_status(client, headers) == 200
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self,
         client: httpx.AsyncClient,
         db: AsyncSession,
@@ -71,7 +71,7 @@ class TestDeactivate:
             f"/api/users/{user.id}/deactivate", headers=integration_headers
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert (await reload_user(db, user.id)).is_active is True
         assert await me_status(client, headers) == 200
 
@@ -172,7 +172,7 @@ class TestReactivate:
         assert_problem(response, 403)
         assert (await reload_user(db, target.id)).is_active is False
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self,
         client: httpx.AsyncClient,
         db: AsyncSession,
@@ -183,7 +183,7 @@ class TestReactivate:
             f"/api/users/{target.id}/reactivate", headers=integration_headers
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert (await reload_user(db, target.id)).is_active is False
 
     async def test_restores_sign_in(

@@ -59,7 +59,7 @@ class TestSetRoles:
         assert_problem(response, 403)
         assert (await reload_user(db, target.id)).role_set == {Role.table_officer}
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self,
         client: httpx.AsyncClient,
         db: AsyncSession,
@@ -72,7 +72,7 @@ class TestSetRoles:
             headers=integration_headers,
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert (await reload_user(db, target.id)).role_set == {Role.table_officer}
 
     async def test_replaces_the_roles(
@@ -279,7 +279,7 @@ class TestLinkMember:
         assert_problem(response, 403)
         assert (await reload_user(db, target.id)).member_id is None
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self,
         client: httpx.AsyncClient,
         db: AsyncSession,
@@ -293,7 +293,7 @@ class TestLinkMember:
             headers=integration_headers,
         )
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert (await reload_user(db, target.id)).member_id is None
 
     async def test_links_and_unlinks(

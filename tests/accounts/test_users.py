@@ -64,13 +64,13 @@ class TestCreate:
         assert_problem(response, 403)
         assert await count_users(db) == before
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self, client: httpx.AsyncClient, db: AsyncSession, integration_headers: dict[str, str]
     ) -> None:
         before = await count_users(db)
         response = await client.post("/api/users", json=new_user(), headers=integration_headers)
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
         assert await count_users(db) == before
 
     async def test_creates_with_sorted_roles_and_lower_cased_username(
@@ -267,12 +267,12 @@ class TestList:
     ) -> None:
         assert_problem(await client.get("/api/users", headers=without_right_headers), 403)
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self, client: httpx.AsyncClient, integration_headers: dict[str, str]
     ) -> None:
         response = await client.get("/api/users", headers=integration_headers)
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
 
     @pytest.mark.parametrize("limit", [1, 2, 3, 7, 200])
     async def test_walks_every_user_once_in_username_order(
@@ -377,7 +377,7 @@ class TestGet:
         response = await client.get(f"/api/users/{admin[0].id}", headers=without_right_headers)
         assert_problem(response, 403)
 
-    async def test_integration_token_is_401(
+    async def test_integration_token_is_403(
         self,
         client: httpx.AsyncClient,
         admin: tuple[User, dict[str, str]],
@@ -385,7 +385,7 @@ class TestGet:
     ) -> None:
         response = await client.get(f"/api/users/{admin[0].id}", headers=integration_headers)
         assert not response.is_success
-        assert_problem(response, 401)
+        assert_problem(response, 403)
 
     async def test_administrator_gets_the_user(
         self,

@@ -32,6 +32,9 @@ from ombuds.models import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
+    Disclosure,
+    DisclosurePurpose,
+    DisclosureRecipient,
     Member,
     OfficerConflict,
     PartyRole,
@@ -244,6 +247,43 @@ async def consultations_list(
     return headers
 
 
+async def disclosure_register(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> dict[str, str]:
+    ombudsperson, _ = await signed_in(db, passwords, client, Role.ombudsperson)
+    _, headers = await signed_in(db, passwords, client, Role.administrator)
+    complaint = Complaint(
+        reference=f"C-Q{next(_refs):05d}",
+        intake_ombudsperson_id=ombudsperson.id,
+        stage=Stage.investigation,
+        received_on=local_today(),
+        setting=Setting.local_500_event,
+        resolution_sought="An apology",
+        grounds=[],
+    )
+    db.add(complaint)
+    await db.flush()
+    disclosures = [
+        Disclosure(
+            complaint_id=complaint.id,
+            purpose=DisclosurePurpose.investigation,
+            reason="The CRC needed the venue's log",
+            content="Dates only",
+            disclosed_by=ombudsperson.id,
+        )
+        for _ in range(ITEMS)
+    ]
+    db.add_all(disclosures)
+    await db.flush()
+    db.add_all(
+        DisclosureRecipient(disclosure_id=d.id, recipient=f"Recipient {n}")
+        for d in disclosures
+        for n in range(2)
+    )
+    await db.commit()
+    return headers
+
+
 SCENARIOS = [
     Scenario("complaints-list", "/api/complaints", complaints_dashboard),
     Scenario("status-list", "/api/status", status_board),
@@ -253,6 +293,7 @@ SCENARIOS = [
     Scenario("deadlines-list", "/api/deadlines", deadlines_as_ombudsperson),
     Scenario("deadlines-list", "/api/deadlines", deadlines_as_integration),
     Scenario("consultations-list", "/api/consultations", consultations_list),
+    Scenario("disclosures-register", "/api/disclosures", disclosure_register),
 ]
 
 

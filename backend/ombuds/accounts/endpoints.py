@@ -19,6 +19,7 @@ from ombuds.accounts.schemas import (
     UserRolesUpdate,
 )
 from ombuds.auth.passwords import Passwords
+from ombuds.kit.apidoc import CONFLICT
 from ombuds.kit.deps import DbSession
 from ombuds.kit.pagination import Cursor, PageSize, encode_cursor
 from ombuds.kit.schemas import Page
@@ -51,7 +52,12 @@ async def list_users(
     return Page(items=[_user_out(u) for u in rows], next_cursor=nxt)
 
 
-@users.post("", response_model=UserForAdministrator, status_code=status.HTTP_201_CREATED)
+@users.post(
+    "",
+    response_model=UserForAdministrator,
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT,
+)
 async def create(
     request: Request, db: DbSession, actor: AccountAdministrator, body: UserCreate
 ) -> UserForAdministrator:
@@ -76,7 +82,7 @@ async def get(db: DbSession, _: AccountAdministrator, user_id: uuid.UUID) -> Use
     return _user_out(await service.get_user(db, user_id))
 
 
-@users.put("/{user_id}/roles", response_model=UserForAdministrator)
+@users.put("/{user_id}/roles", response_model=UserForAdministrator, responses=CONFLICT)
 async def set_roles(
     db: DbSession, actor: AccountAdministrator, user_id: uuid.UUID, body: UserRolesUpdate
 ) -> UserForAdministrator:
@@ -85,7 +91,7 @@ async def set_roles(
     return _user_out(user)
 
 
-@users.put("/{user_id}/member", response_model=UserForAdministrator)
+@users.put("/{user_id}/member", response_model=UserForAdministrator, responses=CONFLICT)
 async def link_member(
     db: DbSession, actor: AccountAdministrator, user_id: uuid.UUID, body: UserMemberLink
 ) -> UserForAdministrator:
@@ -93,7 +99,7 @@ async def link_member(
     return _user_out(await service.link_member(db, actor, user_id, body.member_id))
 
 
-@users.post("/{user_id}/deactivate", response_model=UserForAdministrator)
+@users.post("/{user_id}/deactivate", response_model=UserForAdministrator, responses=CONFLICT)
 async def deactivate(
     db: DbSession, actor: AccountAdministrator, user_id: uuid.UUID
 ) -> UserForAdministrator:
@@ -101,7 +107,7 @@ async def deactivate(
     return _user_out(await service.set_active(db, actor, user_id, False))
 
 
-@users.post("/{user_id}/reactivate", response_model=UserForAdministrator)
+@users.post("/{user_id}/reactivate", response_model=UserForAdministrator, responses=CONFLICT)
 async def reactivate(
     db: DbSession, actor: AccountAdministrator, user_id: uuid.UUID
 ) -> UserForAdministrator:
@@ -129,7 +135,11 @@ async def list_accounts(db: DbSession, _: AccountAdministrator) -> list[ServiceA
 
 
 @service_accounts.post(
-    "", response_model=ServiceAccountOut, status_code=status.HTTP_201_CREATED, name="create"
+    "",
+    response_model=ServiceAccountOut,
+    status_code=status.HTTP_201_CREATED,
+    name="create",
+    responses=CONFLICT,
 )
 async def create_account(
     db: DbSession, actor: AccountAdministrator, body: ServiceAccountCreate

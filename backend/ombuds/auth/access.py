@@ -9,13 +9,14 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ombuds.auth import service
 from ombuds.auth.principal import ANONYMOUS, Principal
-from ombuds.kit.access import access_rule
+from ombuds.kit.access import access_rule, dependant_rules
 from ombuds.kit.deps import AppSettings, DbSession
-from ombuds.kit.errors import Forbidden, Unauthenticated
+from ombuds.kit.errors import DomainError, Forbidden, Unauthenticated
 from ombuds.models import Role, Scope
 
 bearer = HTTPBearer(
@@ -49,6 +50,8 @@ def _signed_in(principal: Principal) -> Principal:
 
 
 def _session(principal: Principal) -> Principal:
+    if principal.kind == "service":
+        raise Forbidden("API tokens reach only the deadlines; this needs a person signed in.")
     if not principal.is_user:
         raise Unauthenticated("Sign in to use this.", headers={"WWW-Authenticate": "Bearer"})
     return principal
@@ -59,7 +62,30 @@ async def any_session(principal: CurrentPrincipal) -> Principal:
     return _session(principal)
 
 
-@access_rule("public: anyone, signed in or not")
+PUBLIC_RULE = "public: anyone, signed in or not"
+
+
+async def unauthenticated_caller(request: Request) -> DomainError | None:
+    """The 401 a route would answer, found before its body is read: FastAPI reads the body
+    before the access rule runs, and a caller who is not signed in learns nothing, not even
+    that their body was malformed."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or PUBLIC_RULE in dependant_rules(route.dependant):
+        return None
+    credentials = await bearer(request)
+    if credentials is None:
+        return Unauthenticated("Sign in to use this.", headers={"WWW-Authenticate": "Bearer"})
+    async with request.app.state.sessionmaker() as db:
+        try:
+            await service.resolve_bearer(db, request.app.state.settings, credentials.credentials)
+        except Unauthenticated as refusal:
+            return refusal
+        finally:
+            await db.rollback()
+    return None
+
+
+@access_rule(PUBLIC_RULE)
 async def public(principal: CurrentPrincipal) -> Principal:
     return principal
 

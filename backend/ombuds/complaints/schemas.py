@@ -5,12 +5,12 @@ Table officers and integrations never get these: they have schemas of their own.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Self
 
 from pydantic import Field, model_validator
 
-from ombuds.kit.schemas import InputSchema, OutputSchema
+from ombuds.kit.schemas import InputSchema, LocalTime, OutputSchema
 from ombuds.models import (
     Category,
     Closure,
@@ -45,7 +45,7 @@ class PersonIn(InputSchema):
 class IncidentIn(InputSchema):
     what: str = Text
     occurred_on: date
-    occurred_at: time | None = None
+    occurred_at: LocalTime | None = None
     location: str = Field(min_length=1, max_length=2000)
     categories: list[Category] = Field(min_length=1)  # 2.1
 
@@ -97,7 +97,7 @@ class IncidentOut(OutputSchema):
     id: uuid.UUID
     what: str
     occurred_on: date
-    occurred_at: time | None
+    occurred_at: LocalTime | None
     location: str
     categories: list[Category]
 

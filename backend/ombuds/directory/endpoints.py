@@ -23,6 +23,7 @@ from ombuds.directory.schemas import (
     UnitCreate,
     UnitOut,
 )
+from ombuds.kit.apidoc import CONFLICT
 from ombuds.kit.deps import DbSession
 from ombuds.kit.errors import PayloadTooLarge
 from ombuds.kit.pagination import Cursor, PageSize, encode_cursor
@@ -41,7 +42,13 @@ async def list_units(db: DbSession, _: RosterReader) -> list[UnitOut]:
     return [UnitOut.model_validate(u) for u in await service.list_units(db)]
 
 
-@units.post("", response_model=UnitOut, status_code=status.HTTP_201_CREATED, name="create")
+@units.post(
+    "",
+    response_model=UnitOut,
+    status_code=status.HTTP_201_CREATED,
+    name="create",
+    responses=CONFLICT,
+)
 async def create_unit(db: DbSession, actor: DirectoryAdministrator, body: UnitCreate) -> UnitOut:
     """Create a Unit (or the affiliates group) and its ombudsperson seat."""
     unit = await service.create_unit(
@@ -65,7 +72,13 @@ async def search(
     return Page(items=[MemberOut.model_validate(m) for m in rows], next_cursor=nxt)
 
 
-@members.post("", response_model=MemberOut, status_code=status.HTTP_201_CREATED, name="create")
+@members.post(
+    "",
+    response_model=MemberOut,
+    status_code=status.HTTP_201_CREATED,
+    name="create",
+    responses=CONFLICT,
+)
 async def create_member(
     db: DbSession, actor: DirectoryAdministrator, body: MemberCreate
 ) -> MemberOut:
@@ -148,7 +161,10 @@ async def get_roster(db: DbSession, _: RosterReader) -> list[SeatOut]:
 
 
 @roster.post(
-    "/seats/{seat_id}/terms", response_model=SeatTermOut, status_code=status.HTTP_201_CREATED
+    "/seats/{seat_id}/terms",
+    response_model=SeatTermOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT,
 )
 async def add_term(
     db: DbSession, actor: DirectoryAdministrator, seat_id: uuid.UUID, body: SeatTermCreate
@@ -160,7 +176,7 @@ async def add_term(
     return _term_out(term, user)
 
 
-@roster.post("/terms/{term_id}/end", response_model=SeatTermOut)
+@roster.post("/terms/{term_id}/end", response_model=SeatTermOut, responses=CONFLICT)
 async def end_term(
     db: DbSession, actor: DirectoryAdministrator, term_id: uuid.UUID, body: SeatTermEnd
 ) -> SeatTermOut:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -125,29 +125,57 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return out
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# What FastAPI answers (400) for a body it could not read: not UTF-8, broken multipart...
+UNREADABLE_BODY = {"There was an error parsing the body", "Invalid multipart data."}
+
+# Refuses, before a body that cannot be read is reported, a caller the route would refuse
+# anyway (FastAPI reads the body before the route's access rule runs).
+CallerCheck = Callable[[Request], Awaitable["DomainError | None"]]
+
+
+def _from_domain(exc: DomainError) -> JSONResponse:
+    return problem(
+        exc.status,
+        exc.slug,
+        exc.title,
+        exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        **exc.extra,
+    )
+
+
+def install_error_handlers(app: FastAPI, *, caller_check: CallerCheck | None = None) -> None:
+    async def refused_first(request: Request) -> JSONResponse | None:
+        refusal = await caller_check(request) if caller_check is not None else None
+        return _from_domain(refusal) if refusal is not None else None
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return problem(
-            exc.status,
-            exc.slug,
-            exc.title,
-            exc.detail,
-            errors=exc.errors,
-            headers=exc.headers,
-            **exc.extra,
-        )
+        return _from_domain(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(exc)
+        if any(e["rule"] == "json_invalid" for e in errors):
+            refused = await refused_first(request)
+            if refused is not None:
+                return refused
         fields = ", ".join(sorted({e["field"] for e in errors}))
         return problem(
             422, "invalid-input", "Invalid input", f"Invalid input in: {fields}", errors=errors
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail in UNREADABLE_BODY:
+            return await refused_first(request) or problem(
+                422,
+                "invalid-input",
+                "Invalid input",
+                "The request body could not be read as its content type says.",
+                errors=[field_error("body", "body_unreadable", "not readable as declared")],
+            )
         phrase = HTTPStatus(exc.status_code).phrase
         slug = phrase.lower().replace(" ", "-")
         detail = exc.detail if isinstance(exc.detail, str) else phrase

@@ -23,7 +23,7 @@ def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _invalid() -> InvalidInput:
+def invalid_cursor() -> InvalidInput:
     return InvalidInput(
         "The cursor is not one this service issued.",
         errors=[field_error("cursor", "cursor_invalid", "pass next_cursor back unchanged")],
@@ -34,7 +34,7 @@ def cursor_uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError as exc:
-        raise _invalid() from exc
+        raise invalid_cursor() from exc
 
 
 def decode_cursor(cursor: str | None, parts: int) -> list[str] | None:
@@ -47,4 +47,4 @@ def decode_cursor(cursor: str | None, parts: int) -> list[str] | None:
             return key
     except (ValueError, binascii.Error):
         pass
-    raise _invalid()
+    raise invalid_cursor()

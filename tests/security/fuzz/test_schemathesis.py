@@ -5,15 +5,16 @@ Bounded: 5 generated cases per operation per role (plus the document's examples)
 coverage or stateful phase, a fixed seed (`derandomize=True`). In process on SQLite; on a
 live uvicorn with PostgreSQL under `--db=postgresql`.
 
-The document the fuzzer holds the API to is the application's own, with the gaps found so
-far filled in (`FINDINGS`: F1-F7, F12 and F13 patch the document in `patched`; F8, F9 and
-F11 are let through at run time for exactly their input shape). Every finding has a strict
-xfail below proving the application still has it: when the application is fixed, the xfail
-passes, fails the run, and the patch or the exception goes."""
+The document the fuzzer holds the API to is the application's own, as served
+(kit/apidoc.py completes FastAPI's with what each route answers besides success). The
+only refusal let through for every caller, before any access rule, is a NUL character
+(kit/middleware.py). The tests after the fuzz runs pin what earlier runs found: errors
+documented as problems, 401/403/404/409 documented, public routes marked public, uploads
+as multipart, incident times as sent, unreadable bodies as 422, and callers who are not
+signed in refused before their body is read."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -52,48 +53,8 @@ Case = schemathesis.Case[Any]
 PUBLIC = {"health-live", "health-ready", "auth-token", "feeds-get"}
 INTEGRATION_MAY = PUBLIC | {"deadlines-list"}
 
-# What the application's document lacks (found by this fuzzer; the fix is the route's
-# `responses=` or the schema, in the application):
-FINDINGS = {
-    "F1": "no operation documents 401, which every signed-in operation answers to a caller "
-    "without a valid credential",
-    "F2": "operations restricted to roles (require_roles / require_scope_or_user) do not "
-    "document the 403 they answer to a signed-in caller without the role",
-    "F3": "422 is documented as FastAPI's application/json HTTPValidationError; the "
-    "application answers application/problem+json (RFC 9457) with errors[]",
-    "F4": "error responses (4xx) are documented by description only, with no "
-    "application/problem+json body",
-    "F5": "operations with a path id do not document the 404 they answer for an unknown id",
-    "F6": "a body that cannot be parsed (JSON that is not UTF-8, broken multipart) answers "
-    "400 ('There was an error parsing the body', 'Invalid multipart data.'), documented "
-    "nowhere (a 422 like any other malformed body would be)",
-    "F7": "IncidentOut.occurred_at is documented as format 'time' (RFC 3339: an offset is "
-    "required) but is sent without one, e.g. '19:30:00'",
-    "F8": "an unparseable body is refused (400, or 422 json_invalid) before the caller is "
-    "authenticated: anonymous callers get 400/422 instead of 401 (FastAPI parses the body "
-    "before it runs the access dependency)",
-    "F9": "on PostgreSQL, a refused request (401/403/404) whose path id is longer than 64 "
-    "characters answers 500: audit/denials.py writes the raw path parameter into "
-    "audit_entries.object_id (VARCHAR(64)); the error escapes the application's handlers, "
-    "so uvicorn logs the SQLAlchemy error with its bound parameters",
-    "F11": "on PostgreSQL, text with a NUL character (\\x00) answers 500: PostgreSQL "
-    "refuses NUL in text and nothing refuses it first (e.g. POST /api/auth/token with "
-    "username 'a\\x00b', POST /api/units with name 'a\\x00b', GET /api/members?q=a%00b); "
-    "it should be a 422 (or 401 for a login)",
-    "F12": "operations that refuse a conflict with 409 (accounts/service.py, "
-    "directory/service.py: an existing username, unit code, member number or affiliates "
-    "group, an administrator deactivating themselves, overlapping seat terms) do not "
-    "document it",
-    "F13": "file uploads (formal-add-attachment, members-import, now Form() models with "
-    "extra='forbid') are documented as application/x-www-form-urlencoded: a client "
-    "generated from the document cannot send the file, and the fuzzer's urlencoded "
-    "bodies never reach the upload code; they need multipart/form-data",
-    "F10": "the public operations (health-live, health-ready, auth-token, feeds-get) are "
-    "documented as requiring the bearer token (security: HTTPBearer); they take none",
-}
-
-UPLOADS = {"formal-add-attachment", "members-import"}  # F13
-# F12: the operations whose services raise Conflict without a documented 409.
+UPLOADS = {"formal-add-attachment", "members-import"}
+# The operations whose services refuse a clash with what exists (Conflict, 409).
 CONFLICTS = {
     "users-create",
     "users-set-roles",
@@ -105,29 +66,6 @@ CONFLICTS = {
     "members-create",
     "roster-add-term",
     "roster-end-term",
-}
-
-PROBLEM: Json = {
-    "type": "object",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["field", "rule", "message"],
-                "properties": {
-                    "field": {"type": "string"},
-                    "rule": {"type": "string"},
-                    "message": {"type": "string"},
-                },
-            },
-        },
-    },
 }
 
 
@@ -154,41 +92,6 @@ def operations(doc: Json) -> list[tuple[str, str, Json]]:
     return [(method, path, op) for path, ops in doc["paths"].items() for method, op in ops.items()]
 
 
-def _problem(description: str) -> Json:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": PROBLEM}},
-    }
-
-
-def patched(doc: Json) -> Json:
-    """The application's document with the gaps in FINDINGS filled in."""
-    doc = copy.deepcopy(doc)
-    restricted = role_restricted()
-    for _, path, op in operations(doc):
-        responses = op["responses"]
-        if op["operationId"] not in PUBLIC:
-            responses.setdefault("401", {"description": "F1"})
-        if op["operationId"] in restricted:
-            responses.setdefault("403", {"description": "F2"})
-        if "{" in path:
-            responses.setdefault("404", {"description": "F5"})
-        if "requestBody" in op:
-            responses.setdefault("400", {"description": "F6"})
-        if op["operationId"] in CONFLICTS:
-            responses.setdefault("409", {"description": "F12"})
-        for code, response in responses.items():
-            if code.startswith("4") and code != "429":
-                # F3 (422) and F4 (every other 4xx): the body is a problem.
-                responses[code] = _problem(response.get("description", code))
-        content = op.get("requestBody", {}).get("content", {})
-        if op["operationId"] in UPLOADS and "multipart/form-data" not in content:
-            content["multipart/form-data"] = content.pop("application/x-www-form-urlencoded")  # F13
-    incident = doc["components"]["schemas"]["IncidentOut"]["properties"]["occurred_at"]
-    incident["anyOf"][0].pop("format")  # F7
-    return doc
-
-
 CONFIG = schemathesis.Config.from_dict(
     {
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
@@ -196,24 +99,19 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"with-security-parameters": False},
     }
 )
-SCHEMA = schemathesis.openapi.from_dict(patched(application_document()), config=CONFIG)
+SCHEMA = schemathesis.openapi.from_dict(application_document(), config=CONFIG)
 
 
-def _body_refused_unread(response: Any) -> bool:
-    """F8: a body refused before any access rule ran: one FastAPI could not parse, or one
-    holding a NUL character (refused by the body-limit middleware, kit/middleware.py)."""
-    if response.status_code not in (400, 422):
+def _nul_refused_unread(response: Any) -> bool:
+    """A NUL character is refused by the body-limit middleware (kit/middleware.py) before
+    any route runs, for every caller: PostgreSQL would refuse it later, less clearly."""
+    if response.status_code != 422:
         return False
     try:
         problem = json.loads(response.content)
     except ValueError:
         return False
-    if response.status_code == 400:
-        return problem.get("detail") in PARSE_FAILURES
-    return any(e.get("rule") in ("json_invalid", "no_nul") for e in problem.get("errors", []))
-
-
-PARSE_FAILURES = {"There was an error parsing the body", "Invalid multipart data."}
+    return any(e.get("rule") == "no_nul" for e in problem.get("errors", []))
 
 
 def auth_enforced(role: str) -> Callable[..., bool | None]:
@@ -224,8 +122,8 @@ def auth_enforced(role: str) -> Callable[..., bool | None]:
         op = case.operation.definition.raw["operationId"]
         status = response.status_code
         if role == "anonymous" and op not in PUBLIC and status != 401:
-            if _body_refused_unread(response):
-                return None  # F8
+            if _nul_refused_unread(response):
+                return None
             raise Failure(
                 operation=case.operation.label,
                 title="Auth ignored",
@@ -319,7 +217,7 @@ def test_live_server(case: Case, role: str, live_server: tuple[FuzzWorld, httpx.
     fuzz(case, role, *live_server)
 
 
-# The findings, against the application itself ------------------------------------------
+# What the document says besides success, against the application itself --------------
 
 DOC = application_document()
 
@@ -328,68 +226,59 @@ def _missing(predicate: Callable[[str, str, Json], bool]) -> list[str]:
     return sorted(op["operationId"] for m, p, op in operations(DOC) if predicate(m, p, op))
 
 
-@pytest.mark.xfail(strict=True, reason=f"F1: {FINDINGS['F1']}")
-def test_f1_every_signed_in_operation_documents_401() -> None:
+def test_every_signed_in_operation_documents_401() -> None:
     assert (
         _missing(lambda m, p, op: op["operationId"] not in PUBLIC and "401" not in op["responses"])
         == []
     )
 
 
-@pytest.mark.xfail(strict=True, reason=f"F2: {FINDINGS['F2']}")
-def test_f2_role_restricted_operations_document_403() -> None:
+def test_role_restricted_operations_document_403() -> None:
     restricted = role_restricted()
+    assert len(restricted) > 50  # the discovery itself works
     assert (
         _missing(lambda m, p, op: op["operationId"] in restricted and "403" not in op["responses"])
         == []
     )
 
 
-@pytest.mark.xfail(strict=True, reason=f"F3: {FINDINGS['F3']}")
-def test_f3_422_is_documented_as_problem_json() -> None:
-    assert (
-        _missing(
-            lambda m, p, op: (
-                "422" in op["responses"]
-                and "application/problem+json" not in op["responses"]["422"].get("content", {})
-            )
-        )
-        == []
-    )
-
-
-@pytest.mark.xfail(strict=True, reason=f"F4: {FINDINGS['F4']}")
-def test_f4_error_responses_document_a_problem_body() -> None:
+def test_every_error_is_documented_as_a_problem() -> None:
     assert (
         _missing(
             lambda m, p, op: any(
-                code.startswith("4") and "application/problem+json" not in r.get("content", {})
+                code.startswith(("4", "5"))
+                and set(r.get("content", {})) != {"application/problem+json"}
                 for code, r in op["responses"].items()
-                if code not in ("304", "422")
             )
         )
         == []
     )
+    problem = DOC["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["type", "title", "status", "detail"]
+    assert "HTTPValidationError" not in DOC["components"]["schemas"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"F5: {FINDINGS['F5']}")
-def test_f5_operations_with_a_path_id_document_404() -> None:
+def test_operations_with_a_path_id_document_404() -> None:
     assert _missing(lambda m, p, op: "{" in p and "404" not in op["responses"]) == []
 
 
-@pytest.mark.xfail(strict=True, reason=f"F6: {FINDINGS['F6']}")
-async def test_f6_a_body_that_is_not_utf8_is_a_documented_refusal(
-    client: httpx.AsyncClient,
+async def test_a_body_that_is_not_utf8_is_a_problem_naming_the_body(
+    client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
 ) -> None:
-    # FastAPI reads the body before any dependency runs, so even anonymous callers see it.
+    _, headers = await signed_in(db, passwords, client, Role.administrator)
     response = await client.post(
-        "/api/units", content=b'{"code": "\xff"}', headers={"Content-Type": "application/json"}
+        "/api/units",
+        content=b'{"code": "\xff"}',
+        headers={**headers, "Content-Type": "application/json"},
     )
-    assert response.status_code in (401, 422)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert {(e["field"], e["rule"]) for e in response.json()["errors"]} == {
+        ("body", "body_unreadable")
+    }
 
 
-@pytest.mark.xfail(strict=True, reason=f"F7: {FINDINGS['F7']}")
-async def test_f7_times_are_sent_as_documented(
+async def test_incident_times_are_sent_as_documented(
     client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
 ) -> None:
     unit = await make_unit(db)
@@ -399,21 +288,43 @@ async def test_f7_times_are_sent_as_documented(
     detail, _ = await file_complaint(client, headers, complaint_body(a, b))
     sent = detail["incidents"][0]["occurred_at"]
     documented = DOC["components"]["schemas"]["IncidentOut"]["properties"]["occurred_at"]
-    if documented["anyOf"][0].get("format") == "time":  # RFC 3339 full-time: offset required
-        assert RFC3339_TIME.fullmatch(sent), sent
+    assert "format" not in documented["anyOf"][0]
+    assert re.fullmatch(documented["anyOf"][0]["pattern"], sent), sent
 
 
-RFC3339_TIME = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
-
-
-@pytest.mark.xfail(strict=True, reason=f"F8: {FINDINGS['F8']}")
-async def test_f8_anonymous_callers_are_refused_before_their_body_is_read(
-    client: httpx.AsyncClient,
+@pytest.mark.parametrize("occurred_at", ["19:30+02:00", "19:30:00Z", "7pm", 70200])
+async def test_incident_times_with_an_offset_or_not_a_time_are_refused(
+    client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, occurred_at: object
 ) -> None:
-    response = await client.post(
-        "/api/units", content=b'{"code": ', headers={"Content-Type": "application/json"}
-    )
-    assert response.status_code == 401
+    unit = await make_unit(db)
+    a, b = await make_member(db, unit), await make_member(db, unit)
+    await db.commit()
+    _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
+    body = complaint_body(a, b)
+    body["incidents"][0]["occurred_at"] = occurred_at
+    response = await client.post("/api/complaints", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"incidents.0.occurred_at"}, fields
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"code": ', "application/json"),
+        (b'{"code": "\xff"}', "application/json"),
+        (b"--x\r\nbroken", "multipart/form-data; boundary=x"),
+    ],
+)
+async def test_callers_not_signed_in_are_refused_before_their_body_is_read(
+    client: httpx.AsyncClient, content: bytes, content_type: str
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        response = await client.post(
+            "/api/units", content=content, headers={**headers, "Content-Type": content_type}
+        )
+        assert response.status_code == 401, response.text
+        assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_f9_a_long_path_id_is_refused_not_a_500(
@@ -434,27 +345,29 @@ async def test_f11_a_nul_character_is_refused_not_a_500(
     assert response.status_code in (401, 422)
 
 
-@pytest.mark.xfail(strict=True, reason=f"F12: {FINDINGS['F12']}")
-def test_f12_conflicts_are_documented() -> None:
+def test_conflicts_are_documented() -> None:
     assert (
         _missing(lambda m, p, op: op["operationId"] in CONFLICTS and "409" not in op["responses"])
         == []
     )
 
 
-@pytest.mark.xfail(strict=True, reason=f"F13: {FINDINGS['F13']}")
-def test_f13_file_uploads_are_documented_as_multipart() -> None:
+def test_file_uploads_are_documented_as_multipart() -> None:
     assert (
         _missing(
             lambda m, p, op: (
                 op["operationId"] in UPLOADS
-                and "multipart/form-data" not in op.get("requestBody", {}).get("content", {})
+                and set(op.get("requestBody", {}).get("content", {})) != {"multipart/form-data"}
             )
         )
         == []
     )
 
 
-@pytest.mark.xfail(strict=True, reason=f"F10: {FINDINGS['F10']}")
-def test_f10_public_operations_are_documented_as_public() -> None:
+def test_public_operations_are_documented_as_public() -> None:
     assert _missing(lambda m, p, op: op["operationId"] in PUBLIC and op.get("security") != []) == []
+    bearer = [{"HTTPBearer": []}]
+    assert (
+        _missing(lambda m, p, op: op["operationId"] not in PUBLIC and op.get("security") != bearer)
+        == []
+    )

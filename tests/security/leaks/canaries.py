@@ -22,7 +22,9 @@ class Scope(StrEnum):
     recommendation = "recommendation"  # case workers, and officers it was disclosed to
     consultation = "consultation"  # the ombudsperson who held it (`owner`: its key)
     directory = "directory"  # directory operations; case workers of the member's complaints
-    reference = "reference"  # case workers; officers once told; integrations' deadlines
+    reference = "reference"  # case workers; officers once told; integrations' deadlines;
+    # administrators in the disclosure register (5.1)
+    recipient = "recipient"  # case workers; administrators in the disclosure register (5.1)
 
 
 @dataclass(frozen=True)

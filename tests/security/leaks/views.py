@@ -43,6 +43,7 @@ from tests.security.leaks.canaries import Canary, Scope
 DIRECTORY_TAGS = {"members", "units", "roster", "users"}
 OFFICER_TAGS = {"status", "recommendations", "deadlines", "calendar", "feeds"}
 DEADLINE_TAGS = {"deadlines", "calendar", "feeds"}
+REGISTER_TAG = "disclosures"  # the administrators' disclosure register (5.1)
 
 
 @dataclass
@@ -73,7 +74,13 @@ class Views:
             case Scope.directory:
                 return tag in DIRECTORY_TAGS or worker
             case Scope.reference:
-                return worker or (tag in OFFICER_TAGS and user_id in self.officers[owner])
+                return (
+                    worker
+                    or (tag in OFFICER_TAGS and user_id in self.officers[owner])
+                    or (tag == REGISTER_TAG and principal == "administrator")
+                )
+            case Scope.recipient:
+                return worker or (tag == REGISTER_TAG and principal == "administrator")
 
 
 async def compute(

@@ -259,7 +259,7 @@ async def _complaint_a(w: World, unit: str) -> None:
     disclosure = {
         "purpose": "investigation",
         "reason": w.text("disclosure reason", "A"),
-        "recipient": w.text("disclosure recipient", "A"),
+        "recipient": w.text("disclosure recipient", "A", Scope.recipient),
         "content": w.text("disclosure content", "A"),
     }
     await w.step(chair, "A", "POST", "disclosures", json=disclosure)
