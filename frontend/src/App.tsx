@@ -3,7 +3,7 @@ import { Route, Routes } from 'react-router';
 import { Layout } from './components/Layout';
 import SignIn from './auth/SignIn';
 import { Home, RequireAuth, RequireRole } from './auth/guards';
-import type { Role } from './auth/session';
+import { SECOND_FACTOR_PATH, type Role } from './auth/session';
 import { PageHeading } from './components/feedback';
 
 // Each screen is its own chunk, fetched when first visited: the sign-in screen is all
@@ -20,6 +20,10 @@ const Members = lazy(() => import('./admin/MembersPage'));
 const Integrations = lazy(() => import('./admin/IntegrationsPage'));
 const Audit = lazy(() => import('./admin/AuditPage'));
 const Calendar = lazy(() => import('./calendar/CalendarPage'));
+const Disclosures = lazy(() => import('./admin/DisclosuresPage'));
+const SecondFactor = lazy(() => import('./account/SecondFactorPage'));
+const Consultations = lazy(() => import('./consultations/ConsultationsPage'));
+const Consultation = lazy(() => import('./consultations/ConsultationPage'));
 
 function Protected({ roles, children }: { roles: Role[]; children: ReactNode }) {
   return (
@@ -49,6 +53,8 @@ export function App() {
         <Route path="/" element={<Home />} />
         <Route path="/complaints" element={<Protected roles={CASE_WORKERS}><Dashboard /></Protected>} />
         <Route path="/complaints/new" element={<Protected roles={['ombudsperson']}><Intake /></Protected>} />
+        <Route path="/consultations" element={<Protected roles={['ombudsperson']}><Consultations /></Protected>} />
+        <Route path="/consultations/:id" element={<Protected roles={['ombudsperson']}><Consultation /></Protected>} />
         <Route path="/complaints/:id" element={<Protected roles={CASE_WORKERS}><ComplaintPage /></Protected>} />
         <Route path="/status" element={<Protected roles={['table_officer']}><StatusBoard /></Protected>} />
         <Route path="/status/:id" element={<Protected roles={['table_officer']}><StatusPage /></Protected>} />
@@ -58,6 +64,8 @@ export function App() {
         <Route path="/admin/members" element={<Protected roles={ADMIN}><Members /></Protected>} />
         <Route path="/admin/integrations" element={<Protected roles={ADMIN}><Integrations /></Protected>} />
         <Route path="/admin/audit" element={<Protected roles={ADMIN}><Audit /></Protected>} />
+        <Route path="/admin/disclosures" element={<Protected roles={ADMIN}><Disclosures /></Protected>} />
+        <Route path={SECOND_FACTOR_PATH} element={<RequireAuth><SecondFactor /></RequireAuth>} />
         <Route path="/calendar" element={<Protected roles={['ombudsperson', 'staff_resource', 'table_officer', 'administrator']}><Calendar /></Protected>} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -194,3 +194,18 @@ export function useAudit(before: number | null) {
     queryFn: () => unwrap(api.GET('/api/audit-entries', { params: { query: { limit: 50, ...(before ? { before } : {}) } } })),
   });
 }
+
+export type RegisterEntry = Schemas['RegisterEntry'];
+
+/** The disclosure register (5.1), newest first, a page at a time (`cursor` from the last page). */
+export function useDisclosureRegister(cursor: string | null) {
+  return useQuery({
+    queryKey: ['disclosure-register', cursor] as const,
+    queryFn: () => unwrap(api.GET('/api/disclosures', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
+  });
+}
+
+/** A recipient as recorded; one who is no user of this system is marked so. */
+export function recipientText(r: Schemas['RegisterRecipient']): string {
+  return r.user_id ? r.recipient : `${r.recipient} (no account here)`;
+}

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { homeFor, useSession, type Role } from './session';
+import { SECOND_FACTOR_PATH, homeFor, useSession, type Role } from './session';
 import { PageHeading } from '../components/feedback';
 
 export function RequireAuth({ children }: { children: ReactNode }) {
@@ -10,6 +10,10 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (!me) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/sign-in?next=${next}`} replace />;
+  }
+  // Required but not set up: the server lets this session do nothing else until it is.
+  if (me.second_factor_pending && location.pathname !== SECOND_FACTOR_PATH) {
+    return <Navigate to={SECOND_FACTOR_PATH} replace />;
   }
   return <>{children}</>;
 }

@@ -17,8 +17,11 @@ interface Session {
   endedReason: string | null;
   /** The user signed out (no way back to a screen is offered). */
   signedOut: boolean;
-  signIn(username: string, password: string): Promise<Me>;
+  /** `otp`: the one-time code, when the account has a second factor. */
+  signIn(username: string, password: string, otp?: string): Promise<Me>;
   signOut(): Promise<void>;
+  /** Read the account again (after setting up a second factor). */
+  refresh(): Promise<Me>;
   hasRole(...roles: Role[]): boolean;
 }
 
@@ -45,10 +48,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => onUnauthenticated(null);
   }, [navigate, queryClient, here, location.pathname]);
 
-  const signIn = useCallback(async (username: string, password: string) => {
+  const signIn = useCallback(async (username: string, password: string, otp?: string) => {
     const token = await unwrap(
       api.POST('/api/auth/token', {
-        body: { username, password, grant_type: 'password', scope: '' },
+        body: { username, password, grant_type: 'password', scope: '', ...(otp ? { otp } : {}) },
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       }),
     );
@@ -63,6 +66,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setAccessToken(null);
       throw e;
     }
+  }, []);
+
+  const refresh = useCallback(async () => {
+    const account = await unwrap(api.GET('/api/auth/me'));
+    setMe(account);
+    return account;
   }, []);
 
   const signOut = useCallback(async () => {
@@ -86,9 +95,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       signedOut,
       signIn,
       signOut,
-      hasRole: (...roles) => !!me && roles.some((r) => me.roles.includes(r)),
+      refresh,
+      // A session that must still set up its second factor may do nothing else yet.
+      hasRole: (...roles) => !!me && !me.second_factor_pending && roles.some((r) => me.roles.includes(r)),
     }),
-    [me, endedReason, signedOut, signIn, signOut],
+    [me, endedReason, signedOut, signIn, signOut, refresh],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -103,8 +114,20 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+/** The problem type of a sign-in refused for its second factor, if it was. */
+export function secondFactorProblem(e: unknown): 'required' | 'wrong' | null {
+  if (!(e instanceof ApiError) || e.status !== 401) return null;
+  const type = e.problem.type ?? '';
+  if (type.endsWith('second-factor-required')) return 'required';
+  if (type.endsWith('second-factor-wrong')) return 'wrong';
+  return null;
+}
+
+export const SECOND_FACTOR_PATH = '/account/second-factor';
+
 /** Where each role starts. */
 export function homeFor(me: Me): string {
+  if (me.second_factor_pending) return SECOND_FACTOR_PATH;
   if (me.roles.includes('ombudsperson') || me.roles.includes('staff_resource')) return '/complaints';
   if (me.roles.includes('table_officer')) return '/status';
   if (me.roles.includes('administrator')) return '/admin/users';

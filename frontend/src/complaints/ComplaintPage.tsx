@@ -5,7 +5,7 @@ import { Loading, Notice, PageHeading, ProblemAlert } from '../components/feedba
 import { useSession } from '../auth/session';
 import { STAGES_IN_ORDER, actionLabel, closureLabel, stageLabel } from '../lib/labels';
 import { formatDateTime } from '../lib/dates';
-import { useComplaint, type Detail } from './api';
+import { useComplaint, useTimeline, type Detail } from './api';
 import { ComplaintProvider, type ComplaintCtx, type Part } from './context';
 import { useCommittee } from './procedure';
 import { Deadlines, Facts, PeopleAndIncidents, Stepper, Timeline } from './sections/overview';
@@ -18,7 +18,9 @@ import {
   PartyNoticesSection,
   ResponseSection,
 } from './sections/procedure';
-import { EditIntakeStep, RedirectStep, WithdrawStep } from './steps/intakeSteps';
+import { RedirectStep, WithdrawStep } from './steps/intakeSteps';
+import { CorrectIntakeStep } from './steps/CorrectIntakeStep';
+import { OmbudspersonConflictStep } from './steps/conflictSteps';
 import { RecordAttemptStep, ResolveStep } from './steps/informalSteps';
 import {
   AttachStep,
@@ -40,11 +42,16 @@ import {
   TellConclusionsStep,
 } from './steps/investigationSteps';
 
+/** What the caller has already done on this complaint. */
+interface Mine {
+  conflictDeclared: boolean;
+}
+
 interface StepDef {
   who: Part[];
   Form: ComponentType;
   /** Beyond the stage: whether the step still makes sense on this complaint. */
-  when?: (d: Detail) => boolean;
+  when?: (d: Detail, mine: Mine) => boolean;
 }
 
 // The steps of the procedure, in the order they are offered. The API's `allowed_actions`
@@ -66,7 +73,8 @@ const STEPS: [string, StepDef][] = [
   ['tell_conclusions', { who: ['crc_member'], Form: TellConclusionsStep }],
   ['close', { who: ['crc_member'], Form: CloseStep }],
   ['record_not_satisfied', { who: ['crc_member', 'intake'], Form: NotSatisfiedStep }],
-  ['edit_intake', { who: ['handler'], Form: EditIntakeStep }],
+  ['edit_intake', { who: ['handler'], Form: CorrectIntakeStep }],
+  ['declare_ombudsperson_conflict', { who: ['handler'], Form: OmbudspersonConflictStep, when: (_, mine) => !mine.conflictDeclared }],
   ['redirect', { who: ['handler'], Form: RedirectStep }],
   ['withdraw', { who: ['handler'], Form: WithdrawStep }],
   ['record_disclosure', { who: ['crc_member', 'intake'], Form: DisclosureStep }],
@@ -123,6 +131,7 @@ export default function ComplaintPage() {
   const { me } = useSession();
   const complaint = useComplaint(id);
   const committee = useCommittee(id, !!complaint.data);
+  const timeline = useTimeline(id);
   const qc = useQueryClient();
   const [open, setOpen] = useState<string | null>(null);
   const [change, setChange] = useState<Change | null>(null);
@@ -174,11 +183,14 @@ export default function ComplaintPage() {
     },
     closeStep: () => setOpen(null),
   };
+  const mine: Mine = {
+    conflictDeclared: !!timeline.data?.some((e) => e.kind === 'ombudsperson.conflict_declared' && e.actor_id === me?.id),
+  };
   const offered = STEPS.filter(
     ([action, def]) =>
       (ALWAYS.has(action) ? detail.stage !== 'intake' : detail.allowed_actions.includes(action)) &&
       def.who.some((p) => parts.has(p)) &&
-      (!def.when || def.when(detail)),
+      (!def.when || def.when(detail, mine)),
   );
   const OpenForm = offered.find(([a]) => a === open)?.[1].Form;
   const stage = detail.stage;
@@ -206,6 +218,9 @@ export default function ComplaintPage() {
         ) : (
           <p>{stage === 'closed' ? 'The complaint is closed.' : 'No step is yours to take at this stage.'}</p>
         )}
+        {mine.conflictDeclared ? (
+          <p className="muted">You declared a conflict on this complaint: you will never sit on its Complaint Review Committee (4.3.1(v)).</p>
+        ) : null}
         {OpenForm ? <OpenForm key={open} /> : null}
       </section>
       <div className="grid-2">

@@ -1,6 +1,6 @@
-import { NavLink, Outlet } from 'react-router';
+import { Link, NavLink, Outlet } from 'react-router';
 import { Suspense } from 'react';
-import { useSession, type Role } from '../auth/session';
+import { SECOND_FACTOR_PATH, useSession, type Role } from '../auth/session';
 import { roleLabel } from '../lib/labels';
 import { Loading } from './feedback';
 
@@ -14,6 +14,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/complaints', label: 'Complaints', roles: ['ombudsperson', 'staff_resource'], end: true },
   { to: '/complaints/new', label: 'New complaint', roles: ['ombudsperson'] },
+  { to: '/consultations', label: 'Consultations', roles: ['ombudsperson'] },
   { to: '/status', label: 'Status board', roles: ['table_officer'] },
   { to: '/admin/users', label: 'Users', roles: ['administrator'] },
   { to: '/admin/units', label: 'Units', roles: ['administrator'] },
@@ -21,6 +22,7 @@ const NAV: NavItem[] = [
   { to: '/admin/members', label: 'Members', roles: ['administrator'] },
   { to: '/admin/integrations', label: 'Integrations', roles: ['administrator'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['administrator'] },
+  { to: '/admin/disclosures', label: 'Disclosures', roles: ['administrator'] },
   { to: '/calendar', label: 'Calendar', roles: ['ombudsperson', 'staff_resource', 'table_officer', 'administrator'] },
 ];
 
@@ -42,6 +44,9 @@ export function Layout() {
             <span>
               {me.display_name} <span className="muted">({me.roles.map(roleLabel).join(', ')})</span>
             </span>
+            <Link className="account-link" to={SECOND_FACTOR_PATH}>
+              Second factor{me.second_factor_enabled ? '' : ' (not set up)'}
+            </Link>
             <button type="button" className="secondary" onClick={() => void signOut()}>
               Sign out
             </button>

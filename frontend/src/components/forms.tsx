@@ -1,6 +1,6 @@
 // Form fields with their labels, hints and errors tied together (aria-describedby), so a
 // validation error sits next to its field and is read out with it.
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 interface FieldProps {
   label: string;
@@ -31,7 +31,7 @@ function Messages({ hintId, errorId, hint, error }: { hintId: string; errorId: s
   );
 }
 
-export function TextField({ label, hint, error, required, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({ label, hint, error, required, ref, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   return (
     <div className={error ? 'field has-error' : 'field'}>
@@ -42,6 +42,7 @@ export function TextField({ label, hint, error, required, ...input }: FieldProps
       <Messages hintId={`${id}-hint`} errorId={`${id}-error`} hint={hint} error={error} />
       <input
         id={id}
+        ref={ref}
         required={required}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy(`${id}-hint`, `${id}-error`, hint, error)}

@@ -22,7 +22,7 @@ export function MemberPicker({ label, value, onChange, error }: Props) {
     return (
       <div className={error ? 'field has-error' : 'field'}>
         <p className="picked">
-          <strong>{label}:</strong> {value.full_name} ({value.member_number}, {unitName(units.data, value.unit_id)}){' '}
+          <strong>{label}:</strong> {value.full_name} ({[value.member_number, unitName(units.data, value.unit_id)].filter(Boolean).join(', ')}){' '}
           <button type="button" className="link" onClick={() => onChange(null)}>
             Change<span className="visually-hidden"> {label.toLowerCase()}</span>
           </button>

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { Empty, Loading, Notice, PageHeading, ProblemAlert, fieldErrorsOf } from '../components/feedback';
-import { SelectField, TextArea, TextField } from '../components/forms';
+import { RadioGroup, SelectField, TextArea, TextField } from '../components/forms';
 import { formatDate, formatDateTime, todayInWinnipeg } from '../lib/dates';
 import { deadlineStatusLabel, recommendationKindLabel, recommendationStatusLabel, stageLabel } from '../lib/labels';
 import { DueDate } from '../complaints/Deadline';
@@ -37,12 +37,33 @@ function Conflict({ id }: { id: string }) {
   );
 }
 
+type StaffResource = NonNullable<Proposal['staff_resource']>;
+
+/** The staff resources proposed for this panel so far (in this tab): the ones an officer may keep. */
+function useKnownStaffResources(proposal: Proposal | null): StaffResource[] {
+  const [known, setKnown] = useState<StaffResource[]>([]);
+  const current = proposal?.staff_resource ?? null;
+  useEffect(() => {
+    if (current) setKnown((k) => (k.some((x) => x.user_id === current.user_id) ? k : [...k, current]));
+  }, [current]);
+  return known;
+}
+
 function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | null; canStrike: boolean }) {
   const qc = useQueryClient();
   const reload = () => void qc.invalidateQueries({ queryKey: ['status', id] });
-  const propose = useStatusChange(id, (_: null, ifMatch: string) =>
-    unwrap(api.POST('/api/status/{complaint_id}/committee/proposal', { ...changeArgs(id, ifMatch), body: {} })),
+  // 4.3.1(v): the staff resource of the panel as proposed can be kept; otherwise one is drawn.
+  const [staff, setStaff] = useState('');
+  const known = useKnownStaffResources(proposal);
+  const propose = useStatusChange(id, (staffResourceId: string, ifMatch: string) =>
+    unwrap(
+      api.POST('/api/status/{complaint_id}/committee/proposal', {
+        ...changeArgs(id, ifMatch),
+        body: { staff_resource_id: staffResourceId || null },
+      }),
+    ),
   );
+  const staffError = fieldErrorsOf(propose.error).staff_resource_id;
   const redraw = useStatusChange(id, (seat: number, ifMatch: string) =>
     unwrap(
       api.POST('/api/status/{complaint_id}/committee/proposal/seats/{seat}/redraw', {
@@ -109,9 +130,23 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
       ) : (
         <Empty>No panel has been proposed yet.</Empty>
       )}
+      {canStrike && !confirmed && known.length ? (
+        <RadioGroup
+          label="Staff resource for the next panel drawn (4.3.1(v))"
+          hint="Keep a staff resource already proposed for this panel, or let the system draw one of the eligible staff resources fairly."
+          options={[
+            { value: '', label: 'Draw one fairly' },
+            ...known.map((k) => ({ value: k.user_id, label: `Keep ${k.display_name}` })),
+          ]}
+          value={staff}
+          onChange={setStaff}
+          error={staffError}
+        />
+      ) : null}
+      {canStrike && !confirmed && !known.length ? <p className="hint">A staff resource is drawn fairly with the panel.</p> : null}
       {canStrike && !confirmed ? (
         <div className="actions">
-          <button type="button" className={proposal ? 'secondary' : undefined} disabled={propose.isPending} onClick={() => propose.mutate(null)}>
+          <button type="button" className={proposal ? 'secondary' : undefined} disabled={propose.isPending} onClick={() => propose.mutate(staff)}>
             {proposal ? 'Draw a new panel' : 'Propose a panel'}
           </button>
           {proposal ? (

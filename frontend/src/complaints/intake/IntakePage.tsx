@@ -1,47 +1,19 @@
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { useNavigate } from 'react-router';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useLocation, useNavigate } from 'react-router';
+import type { FromConsultation } from '../../consultations/ConsultationPage';
 import { CheckboxGroup, RadioGroup, TextArea, TextField } from '../../components/forms';
 import { Notice, PageHeading, ProblemAlert, fieldErrorsOf } from '../../components/feedback';
 import { useDraft } from '../../lib/drafts';
 import { formatDate } from '../../lib/dates';
-import { CATEGORIES, categoryLabel, redirectionLabel, settingLabel } from '../../lib/labels';
+import { categoryLabel, redirectionLabel, settingLabel } from '../../lib/labels';
 import { useCreateComplaint, useGrounds } from '../api';
-import { STEPS, checkStep, newDraft, newIncident, newPerson, stepOfField, toBody, type IncidentDraft, type IntakeDraft, type PersonDraft } from './model';
+import { STEPS, checkStep, newDraft, newIncident, newPerson, stepOfField, toBody, type IntakeDraft, type PersonDraft } from './model';
 import { PersonFields } from './PersonFields';
-
-const categoryOptions = CATEGORIES.map((c) => ({ value: c, label: categoryLabel(c) }));
+import { IncidentFields } from './IncidentFields';
 
 function personText(p: PersonDraft): string {
   if (p.kind === 'member' && p.member) return `${p.member.full_name} (${p.member.member_number})`;
   return p.fullName ? `${p.fullName} (outside the directory)` : '—';
-}
-
-function IncidentFields({ index, value, onChange, onRemove, errors }: { index: number; value: IncidentDraft; onChange(i: IncidentDraft): void; onRemove?: () => void; errors: Record<string, string> }) {
-  const at = `incidents.${index}`;
-  return (
-    <fieldset className="panel">
-      <legend>Incident {index + 1}</legend>
-      <TextArea label="What took place" value={value.what} onChange={(e) => onChange({ ...value, what: e.target.value })} error={errors[`${at}.what`]} required />
-      <div className="grid-2">
-        <TextField label="Date" type="date" value={value.occurredOn} onChange={(e) => onChange({ ...value, occurredOn: e.target.value })} error={errors[`${at}.occurred_on`]} required />
-        <TextField label="Time (optional)" type="time" value={value.occurredAt} onChange={(e) => onChange({ ...value, occurredAt: e.target.value })} error={errors[`${at}.occurred_at`]} />
-      </div>
-      <TextField label="Where" value={value.location} onChange={(e) => onChange({ ...value, location: e.target.value })} error={errors[`${at}.location`]} required />
-      <CheckboxGroup
-        label="What kind of harassment (2.1)"
-        options={categoryOptions}
-        value={value.categories}
-        onChange={(categories) => onChange({ ...value, categories })}
-        error={errors[`${at}.categories`]}
-        required
-      />
-      {onRemove ? (
-        <button type="button" className="secondary" onClick={onRemove}>
-          Remove incident {index + 1}
-        </button>
-      ) : null}
-    </fieldset>
-  );
 }
 
 export default function IntakePage() {
@@ -52,8 +24,28 @@ export default function IntakePage() {
   const grounds = useGrounds();
   const navigate = useNavigate();
   const top = useRef<HTMLDivElement>(null);
+  const location = useLocation();
+  const from = (location.state as { consultation?: FromConsultation } | null)?.consultation;
   const errors = { ...fieldErrorsOf(create.error), ...localErrors };
   const set = <K extends keyof IntakeDraft>(key: K, v: IntakeDraft[K]) => setDraft((d) => ({ ...d, [key]: v }));
+
+  // Taken in from a consultation (4.1): linked to it, its member as the member-complainant.
+  const linked = useRef<string | null>(null);
+  useEffect(() => {
+    if (!from || linked.current === from.id) return;
+    linked.current = from.id;
+    setDraft((d) =>
+      d.consultation?.id === from.id
+        ? d
+        : {
+            ...d,
+            consultation: { id: from.id, heldOn: from.heldOn },
+            complainant: from.memberId
+              ? { kind: 'member', member: { id: from.memberId, full_name: from.fullName, member_number: '', unit_id: from.unitId ?? '' }, fullName: '', contact: '' }
+              : { kind: 'outside', member: null, fullName: from.fullName, contact: '' },
+          },
+    );
+  }, [from, setDraft]);
 
   function go(to: number) {
     setStep(to);
@@ -175,6 +167,12 @@ export default function IntakePage() {
   } else {
     body = (
       <dl className="facts">
+        {draft.consultation ? (
+          <>
+            <dt>From the consultation of</dt>
+            <dd>{formatDate(draft.consultation.heldOn)}</dd>
+          </>
+        ) : null}
         <dt>Received on</dt>
         <dd>{formatDate(draft.receivedOn)}</dd>
         <dt>Where</dt>
@@ -215,6 +213,14 @@ export default function IntakePage() {
   return (
     <>
       <PageHeading title="New complaint">Take in a complaint</PageHeading>
+      {draft.consultation ? (
+        <Notice>
+          Taken in from your consultation of {formatDate(draft.consultation.heldOn)}.{' '}
+          <button type="button" className="link" onClick={() => set('consultation', null)}>
+            Do not link it
+          </button>
+        </Notice>
+      ) : null}
       <nav aria-label="Intake steps">
         <ol className="wizard-steps">
           {STEPS.map((s, i) => (

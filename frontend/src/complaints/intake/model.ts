@@ -35,6 +35,8 @@ export interface IntakeDraft {
   incidents: IncidentDraft[];
   grounds: string[];
   resolutionSought: string;
+  /** The consultation (4.1) this complaint grows out of, if any. */
+  consultation: { id: string; heldOn: string } | null;
 }
 
 export const STEPS = ['Scope', 'Parties and witnesses', 'Incidents', 'Grounds and resolution', 'Review and file'] as const;
@@ -63,12 +65,23 @@ export function newDraft(): IntakeDraft {
     incidents: [newIncident()],
     grounds: [],
     resolutionSought: '',
+    consultation: null,
   };
 }
 
-function person(p: PersonDraft): Schemas['PersonIn'] {
+export function person(p: PersonDraft): Schemas['PersonIn'] {
   if (p.kind === 'member' && p.member) return { member_id: p.member.id, contact: p.contact.trim() || null };
   return { full_name: p.fullName.trim(), contact: p.contact.trim() || null };
+}
+
+export function incident(i: IncidentDraft): Schemas['IncidentIn'] {
+  return {
+    what: i.what.trim(),
+    occurred_on: i.occurredOn,
+    occurred_at: i.occurredAt || null,
+    location: i.location.trim(),
+    categories: i.categories,
+  };
 }
 
 export function toBody(d: IntakeDraft): Schemas['ComplaintCreate'] {
@@ -80,15 +93,10 @@ export function toBody(d: IntakeDraft): Schemas['ComplaintCreate'] {
     complainant: person(d.complainant),
     other_party: person(d.otherParty),
     witnesses: d.witnesses.map(person),
-    incidents: d.incidents.map((i) => ({
-      what: i.what.trim(),
-      occurred_on: i.occurredOn,
-      occurred_at: i.occurredAt || null,
-      location: i.location.trim(),
-      categories: i.categories,
-    })),
+    incidents: d.incidents.map(incident),
     grounds: d.grounds,
     resolution_sought: d.resolutionSought.trim(),
+    consultation_id: d.consultation?.id ?? null,
   };
 }
 

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/problem';
-import { CheckboxGroup, RadioGroup, TextArea, TextField } from '../../components/forms';
+import { RadioGroup } from '../../components/forms';
 import { redirectionLabel } from '../../lib/labels';
-import { changeArgs, useComplaintChange, useGrounds } from '../api';
+import { changeArgs, useComplaintChange } from '../api';
 import { StepForm, useComplaintCtx } from '../context';
 import type { Schemas } from '../../api/client';
 
@@ -36,32 +36,5 @@ export function WithdrawStep() {
   );
   return (
     <StepForm title="Withdraw the complaint" intro="The member-complainant withdraws: the complaint closes and owes no deadlines. This cannot be undone." submitLabel="Withdraw the complaint" mutation={m} values={() => null} danger />
-  );
-}
-
-export function EditIntakeStep() {
-  const { id, detail } = useComplaintCtx();
-  const grounds = useGrounds();
-  const [resolution, setResolution] = useState(detail.resolution_sought);
-  const [chosen, setChosen] = useState<string[]>(detail.grounds);
-  const [toldOn, setToldOn] = useState(detail.other_routes_told_on ?? '');
-  const m = useComplaintChange(id, (body: Schemas['IntakeUpdate'], ifMatch: string) =>
-    unwrap(api.PATCH('/api/complaints/{complaint_id}/intake', { ...changeArgs(id, ifMatch), body })),
-  );
-  return (
-    <StepForm
-      title="Correct the intake"
-      submitLabel="Save the corrections"
-      mutation={m}
-      values={() => ({ resolution_sought: resolution, grounds: chosen, other_routes_told_on: toldOn || null })}
-    >
-      {(errors) => (
-        <>
-          <TextArea label="Resolution the member seeks" value={resolution} onChange={(e) => setResolution(e.target.value)} error={errors.resolution_sought} required />
-          <CheckboxGroup label="Protected characteristics (2.2)" options={(grounds.data ?? []).map((g) => ({ value: g.code, label: g.label }))} value={chosen} onChange={setChosen} error={errors.grounds} />
-          <TextField label="Told of other routes on (1.4)" type="date" value={toldOn} onChange={(e) => setToldOn(e.target.value)} error={errors.other_routes_told_on} />
-        </>
-      )}
-    </StepForm>
   );
 }

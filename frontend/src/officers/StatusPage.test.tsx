@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { fakeApi } from '../test/http';
+import StatusPage from './StatusPage';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const ID = '5f0c1e2a-0000-4000-8000-000000000009';
+const STATUS = { id: ID, reference: 'C-ABCDEF', version: 7, stage: 'committee', awaiting: 'The CRC to be struck', crc_to_be_struck: true, recused_officers: 0, deadlines: [] };
+const seats = [1, 2, 3].map((seat) => ({ seat, user_id: `o${seat}`, display_name: `Ombudsperson ${seat}` }));
+const proposal = (version: number, staff: { user_id: string; display_name: string }) => ({ reference: 'C-ABCDEF', status: 'proposed', version, seats, staff_resource: staff, struck_on: null });
+const SAO = { user_id: 's1', display_name: 'Special Assignments Officer' };
+const EQ = { user_id: 's2', display_name: 'Equality Representative' };
+
+describe('striking the CRC: the staff resource (4.3.1(v))', () => {
+  it('draws one until one is proposed, then lets the officer keep any proposed so far', async () => {
+    let current: ReturnType<typeof proposal> | null = null;
+    const drawn = [SAO, EQ];
+    const { sent } = fakeApi({
+      [`GET /api/status/${ID}`]: { json: STATUS, headers: { ETag: '"abc-v7"' } },
+      [`GET /api/status/${ID}/committee/proposal`]: () => (current ? { json: current } : { status: 404, json: { title: 'Not found', status: 404, detail: 'none' } }),
+      [`GET /api/status/${ID}/recommendations`]: { json: [] },
+      [`POST /api/status/${ID}/committee/proposal`]: (s) => {
+        const chosen = JSON.parse(s.body).staff_resource_id as string | null;
+        const staff = chosen ? [SAO, EQ].find((x) => x.user_id === chosen)! : drawn.shift()!;
+        current = proposal((current?.version ?? 0) + 1, staff);
+        return { json: current };
+      },
+    });
+    const user = userEvent.setup();
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <MemoryRouter initialEntries={[`/status/${ID}`]}>
+          <Routes>
+            <Route path="/status/:id" element={<StatusPage />} />
+          </Routes>
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('A staff resource is drawn fairly with the panel.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Propose a panel' }));
+    const group = await screen.findByRole('group', { name: /Staff resource for the next panel drawn/ });
+    expect(within(group).getByLabelText('Draw one fairly')).toHaveProperty('checked', true);
+
+    // A fair draw again: another staff resource this time; both may now be kept.
+    await user.click(screen.getByRole('button', { name: 'Draw a new panel' }));
+    await screen.findByText(/Proposed \(version 2\)/);
+    await user.click(within(group).getByLabelText('Keep Special Assignments Officer'));
+    expect(within(group).getByLabelText('Keep Equality Representative')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Draw a new panel' }));
+    await screen.findByText(/Proposed \(version 3\)/);
+
+    const posts = sent.filter((s) => s.method === 'POST');
+    expect(posts.map((s) => JSON.parse(s.body))).toEqual([{ staff_resource_id: null }, { staff_resource_id: null }, { staff_resource_id: 's1' }]);
+    expect(posts.every((s) => s.headers.get('If-Match') === '"abc-v7"')).toBe(true);
+    expect(screen.getByRole('table', { name: 'The panel' }).textContent).toContain('Special Assignments Officer');
+  });
+});
