@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ombuds.audit import service
 from ombuds.auth.principal import ANONYMOUS, Principal
 from ombuds.kit.db import session_scope
-from ombuds.kit.errors import DomainError, Forbidden, NotFound, Unauthenticated, problem
+from ombuds.kit.errors import DomainError, Forbidden, NotFound, Unauthenticated, domain_problem
 from ombuds.models import Outcome
 
 ID_PARAMS = ("complaint_id", "user_id", "member_id", "account_id", "consultation_id")
@@ -46,15 +46,7 @@ async def _audited(request: Request, exc: DomainError) -> JSONResponse:
     factory = cast(async_sessionmaker[AsyncSession], request.app.state.sessionmaker)
     async for db in session_scope(factory):
         await service.record(db, principal, action, "route", object_id, Outcome.denied)
-    return problem(
-        exc.status,
-        exc.slug,
-        exc.title,
-        exc.detail,
-        errors=exc.errors,
-        headers=exc.headers,
-        **exc.extra,
-    )
+    return domain_problem(exc)
 
 
 def install(app: FastAPI) -> None:

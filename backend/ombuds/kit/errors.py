@@ -133,7 +133,8 @@ UNREADABLE_BODY = {"There was an error parsing the body", "Invalid multipart dat
 CallerCheck = Callable[[Request], Awaitable["DomainError | None"]]
 
 
-def _from_domain(exc: DomainError) -> JSONResponse:
+def domain_problem(exc: DomainError) -> JSONResponse:
+    """The problem+json answer for a domain error."""
     return problem(
         exc.status,
         exc.slug,
@@ -148,11 +149,11 @@ def _from_domain(exc: DomainError) -> JSONResponse:
 def install_error_handlers(app: FastAPI, *, caller_check: CallerCheck | None = None) -> None:
     async def refused_first(request: Request) -> JSONResponse | None:
         refusal = await caller_check(request) if caller_check is not None else None
-        return _from_domain(refusal) if refusal is not None else None
+        return domain_problem(refusal) if refusal is not None else None
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return _from_domain(exc)
+        return domain_problem(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
