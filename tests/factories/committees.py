@@ -199,3 +199,13 @@ async def strike_committee(
     response = await confirm(client, officer_headers, complaint_id, etag, proposal["version"])
     assert response.status_code == 200, response.text
     return response.json(), response.headers["ETag"]
+
+
+async def my_proposals(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: Any
+) -> dict[str, Any]:
+    """The proposed panels the caller is drawn on (4.3.1(v)), one page."""
+    response = await client.get("/api/committee-proposals", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -26,6 +26,9 @@ from ombuds.auth.passwords import Passwords
 from ombuds.auth.principal import Principal, PrincipalKind
 from ombuds.kit.clock import local_today
 from ombuds.models import (
+    Committee,
+    CommitteeMember,
+    CommitteeStatus,
     Complaint,
     ComplaintPerson,
     Consultation,
@@ -37,6 +40,7 @@ from ombuds.models import (
     DisclosureRecipient,
     Member,
     OfficerConflict,
+    OmbudspersonConflict,
     PartyRole,
     Role,
     Scope,
@@ -284,6 +288,26 @@ async def disclosure_register(
     return headers
 
 
+async def proposed_panels(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> dict[str, str]:
+    """An ombudsperson drawn on ITEMS proposed panels (4.3.1(v)), one declared a conflict."""
+    intake, _ = await signed_in(db, passwords, client, Role.ombudsperson)
+    complaints = await _complaints(db, intake, await _people(db), notified=True)
+    drawn, headers = await signed_in(db, passwords, client, Role.ombudsperson)
+    for complaint in complaints:
+        complaint.stage = Stage.committee
+        committee = Committee(
+            complaint_id=complaint.id, status=CommitteeStatus.proposed, proposed_by=intake.id
+        )
+        db.add(committee)
+        await db.flush()
+        db.add(CommitteeMember(committee_id=committee.id, seat=1, user_id=drawn.id))
+    db.add(OmbudspersonConflict(complaint_id=complaints[0].id, user_id=drawn.id))
+    await db.commit()
+    return headers
+
+
 SCENARIOS = [
     Scenario("complaints-list", "/api/complaints", complaints_dashboard),
     Scenario("status-list", "/api/status", status_board),
@@ -294,6 +318,7 @@ SCENARIOS = [
     Scenario("deadlines-list", "/api/deadlines", deadlines_as_integration),
     Scenario("consultations-list", "/api/consultations", consultations_list),
     Scenario("disclosures-register", "/api/disclosures", disclosure_register),
+    Scenario("committees-my-proposals", "/api/committee-proposals", proposed_panels),
 ]
 
 

@@ -32,9 +32,11 @@ What is in it
   is recused, 4.3.1(iv)) and the same witness; an informal attempt by ombuds-u1, -u2 and
   -party. From `committee` on: the Local 500 route, a complete letter, a PDF attachment,
   the other party's review and response, the officers told. `committee`: a panel proposed,
-  not struck. From `investigation` on: the CRC ombuds-u3, -u4, -u5 and staff-sao
-  (ombuds-aff is redrawn off it, so it stays unrelated) and an investigation entry. From
-  `conclusions` on: harassment found, a recommendation disclosed to the table officers.
+  not struck: ombuds-aff, -u4 and -u5 (ombuds-u3 is redrawn off it; being drawn lets
+  ombuds-aff declare a conflict, and read nothing). From `investigation` on: the CRC
+  ombuds-u3, -u4, -u5 and staff-sao (ombuds-aff is redrawn off it, so it stays unrelated)
+  and an investigation entry. From `conclusions` on: harassment found, a recommendation
+  disclosed to the table officers.
   `closed`: both parties told, closed.
 - objects made only to be changed: the user, member, seat and term, service account and
   token that the path ids name, a second CalDAV connection (`OBJECT_OVERRIDES`); a
@@ -507,7 +509,11 @@ async def _target(w: World, stage: str, complainant: str, other: str, witness: s
     await step(u1, "/notify-table-officers")
     ids["notice_id"] = (await _ok(w, u1, "GET", url + "/party-notices"))[0]["id"]
     proposal = await _ok(w, officer, "POST", status + "/committee/proposal", cid=cid, json={})
-    if stage == "committee":
+    if stage == "committee":  # a fixed panel, ombuds-aff on it and ombuds-u3 off it
+        while (seat := _seat_of(proposal, w.user_ids[PANEL[0]])) is not None:
+            redraw = f"{status}/committee/proposal/seats/{seat}/redraw"
+            proposal = await _ok(w, officer, "POST", redraw, cid=cid)
+        assert _seat_of(proposal, w.user_ids["ombuds-aff"]) is not None
         return ids
     while (seat := _seat_of(proposal, w.user_ids["ombuds-aff"])) is not None:
         redraw = f"{status}/committee/proposal/seats/{seat}/redraw"

@@ -1,4 +1,5 @@
-"""The Complaint Review Committee as case workers see it (4.3.1(v)).
+"""The Complaint Review Committee as case workers see it (4.3.1(v)), and the proposed
+panels an ombudsperson is drawn on.
 
 Table officers strike the CRC through /api/status (officers/endpoints.py)."""
 
@@ -8,14 +9,26 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from ombuds.committees import access, service
-from ombuds.committees.access import CommitteeReader, ComplaintHandler
-from ombuds.committees.schemas import CommitteeForCaseWorker, EligibilityTable
+from ombuds.committees import access, lists, service
+from ombuds.committees.access import (
+    CommitteeReader,
+    ComplaintHandler,
+    ConflictDeclarer,
+    ProposedMember,
+)
+from ombuds.committees.schemas import (
+    CommitteeForCaseWorker,
+    EligibilityTable,
+    ProposedPanelForMember,
+)
 from ombuds.complaints import access as complaints_access
-from ombuds.complaints.access import IfMatch, Ombudsperson
+from ombuds.complaints.access import IfMatch
 from ombuds.kit.deps import AppSettings, DbSession
+from ombuds.kit.pagination import Cursor, PageSize, encode_cursor
+from ombuds.kit.schemas import Page
 
-router = APIRouter(prefix="/api/complaints", tags=["committees"])
+router = APIRouter(tags=["committees"])
+COMPLAINT = "/api/complaints/{complaint_id}"
 READ_RESPONSES: dict[int | str, dict[str, str]] = {
     404: {"description": "No such complaint, or not one the caller may see"},
 }
@@ -28,7 +41,7 @@ CHANGE_RESPONSES: dict[int | str, dict[str, str]] = {
 
 
 @router.get(
-    "/{complaint_id}/committee/eligibility",
+    COMPLAINT + "/committee/eligibility",
     response_model=EligibilityTable,
     responses=READ_RESPONSES,
     name="eligibility",
@@ -42,7 +55,7 @@ async def eligibility(
 
 
 @router.get(
-    "/{complaint_id}/committee",
+    COMPLAINT + "/committee",
     response_model=CommitteeForCaseWorker,
     responses={404: {"description": "No such complaint, or no CRC struck yet"}},
     name="get",
@@ -56,20 +69,34 @@ async def get(
 
 
 @router.post(
-    "/{complaint_id}/ombudsperson-conflict",
+    COMPLAINT + "/ombudsperson-conflict",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=CHANGE_RESPONSES,
     name="declare_ombudsperson_conflict",
 )
 async def declare_ombudsperson_conflict(
-    db: DbSession, actor: Ombudsperson, complaint_id: uuid.UUID, if_match: IfMatch = None
+    db: DbSession, actor: ConflictDeclarer, complaint_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:
-    """Declare a conflict: the caller will never sit on this complaint's CRC."""
-    complaint = await complaints_access.for_change(db, actor, complaint_id, if_match)
+    """Declare a conflict (a reader, or drawn on the proposed panel): never on this CRC."""
+    complaint = await access.for_conflict_declaration(db, actor, complaint_id, if_match)
     await service.declare_ombudsperson_conflict(db, actor, complaint)
     await db.flush()
     return Response(
         status_code=status.HTTP_204_NO_CONTENT,
         headers={"ETag": complaints_access.etag(complaint)},
     )
+
+
+@router.get(
+    "/api/committee-proposals",
+    response_model=Page[ProposedPanelForMember],
+    name="my_proposals",
+)
+async def my_proposals(
+    db: DbSession, actor: ProposedMember, cursor: Cursor = None, limit: PageSize = 50
+) -> Page[ProposedPanelForMember]:
+    """Proposed panels the caller is drawn on, by reference: no details of the complaint."""
+    rows = await lists.proposals_for_member(db, actor, cursor=cursor, limit=limit)
+    nxt = encode_cursor(rows[-1].reference) if len(rows) == limit else None
+    return Page(items=rows, next_cursor=nxt)

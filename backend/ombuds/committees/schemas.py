@@ -7,7 +7,7 @@ see the confirmed panel."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -64,6 +64,14 @@ class PanelStaffResource(OutputSchema):
     display_name: str
 
 
+class StaffResourceForOfficer(OutputSchema):
+    """A staff resource the officers may put on the panel: union staff, not a party."""
+
+    user_id: uuid.UUID
+    kind: StaffResourceKind
+    display_name: str
+
+
 class CommitteeProposalForOfficer(OutputSchema):
     """What a table officer needs to strike the panel and tell its members; never who
     was excluded, why, or how large the pool was."""
@@ -84,3 +92,17 @@ class CommitteeForCaseWorker(OutputSchema):
     struck_on: date | None
     members: list[PanelSeat]
     staff_resource: StaffResourceOut | None
+
+
+# --- an ombudsperson drawn on a proposed panel ---------------------------------------
+
+
+class ProposedPanelForMember(OutputSchema):
+    """A proposed panel the caller is drawn on: what table officers may know of the
+    complaint (its reference), nothing that identifies anyone (4.3.1(iv), 5.1)."""
+
+    complaint_id: uuid.UUID
+    reference: str
+    proposed_at: datetime
+    etag: str = Field(description="Send as If-Match when declaring a conflict")
+    conflict_declared: bool

@@ -7,9 +7,15 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
+from ombuds.committees import lists as committee_lists
 from ombuds.committees import service as committees
 from ombuds.committees.access import CommitteeStriker
-from ombuds.committees.schemas import CommitteeProposalForOfficer, ConfirmIn, ProposalIn
+from ombuds.committees.schemas import (
+    CommitteeProposalForOfficer,
+    ConfirmIn,
+    ProposalIn,
+    StaffResourceForOfficer,
+)
 from ombuds.complaints import access
 from ombuds.complaints.access import IfMatch, TableOfficer
 from ombuds.kit.deps import AppSettings, DbSession
@@ -87,6 +93,20 @@ async def get_committee_proposal(
     """The panel proposed (or struck) for the complaint, with its version."""
     complaint = await access.officer_visible(db, actor, complaint_id)
     return await committees.current_for_officer(db, actor, complaint)
+
+
+@router.get(
+    "/{complaint_id}/committee/staff-resources",
+    response_model=list[StaffResourceForOfficer],
+    responses=READ_RESPONSES,
+    name="list_committee_staff_resources",
+)
+async def list_committee_staff_resources(
+    db: DbSession, actor: CommitteeStriker, complaint_id: uuid.UUID
+) -> list[StaffResourceForOfficer]:
+    """The staff resources of the two allowed kinds, to choose one for the panel."""
+    await access.officer_visible(db, actor, complaint_id)
+    return await committee_lists.staff_resources_for_officer(db)
 
 
 @router.post(

@@ -1001,9 +1001,29 @@ export type paths = {
         put?: never;
         /**
          * Declare Ombudsperson Conflict
-         * @description Declare a conflict: the caller will never sit on this complaint's CRC.
+         * @description Declare a conflict (a reader, or drawn on the proposed panel): never on this CRC.
          */
         post: operations["committees-declare-ombudsperson-conflict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/committee-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Proposals
+         * @description Proposed panels the caller is drawn on, by reference: no details of the complaint.
+         */
+        get: operations["committees-my-proposals"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1088,6 +1108,26 @@ export type paths = {
          * @description Draw a fair panel of eligible ombudspersons and a staff resource (replaces any).
          */
         post: operations["status-propose-committee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status/{complaint_id}/committee/staff-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Committee Staff Resources
+         * @description The staff resources of the two allowed kinds, to choose one for the panel.
+         */
+        get: operations["status-list-committee-staff-resources"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2732,6 +2772,13 @@ export type components = {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** Page[ProposedPanelForMember] */
+        Page_ProposedPanelForMember_: {
+            /** Items */
+            items: components["schemas"]["ProposedPanelForMember"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[RegisterEntry] */
         Page_RegisterEntry_: {
             /** Items */
@@ -2848,6 +2895,32 @@ export type components = {
         ProposalIn: {
             /** Staff Resource Id */
             staff_resource_id?: string | null;
+        };
+        /**
+         * ProposedPanelForMember
+         * @description A proposed panel the caller is drawn on: what table officers may know of the
+         *     complaint (its reference), nothing that identifies anyone (4.3.1(iv), 5.1).
+         */
+        ProposedPanelForMember: {
+            /**
+             * Complaint Id
+             * Format: uuid
+             */
+            complaint_id: string;
+            /** Reference */
+            reference: string;
+            /**
+             * Proposed At
+             * Format: date-time
+             */
+            proposed_at: string;
+            /**
+             * Etag
+             * @description Send as If-Match when declaring a conflict
+             */
+            etag: string;
+            /** Conflict Declared */
+            conflict_declared: boolean;
         };
         /** RecipientOut */
         RecipientOut: {
@@ -3135,6 +3208,20 @@ export type components = {
          * @enum {string}
          */
         Setting: "local_500_event" | "acting_for_local_500" | "workplace";
+        /**
+         * StaffResourceForOfficer
+         * @description A staff resource the officers may put on the panel: union staff, not a party.
+         */
+        StaffResourceForOfficer: {
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            kind: components["schemas"]["StaffResourceKind"];
+            /** Display Name */
+            display_name: string;
+        };
         /**
          * StaffResourceKind
          * @description 4.3.1(v): the two kinds of staff resource a CRC may have.
@@ -7238,6 +7325,58 @@ export interface operations {
             };
         };
     };
+    "committees-my-proposals": {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page */
+                cursor?: string | null;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProposedPanelForMember_"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "status-list": {
         parameters: {
             query?: {
@@ -7576,6 +7715,64 @@ export interface operations {
             };
             /** @description If-Match is missing */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "status-list-committee-staff-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffResourceForOfficer"][];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint, or not one the officer may know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

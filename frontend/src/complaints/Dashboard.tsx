@@ -6,6 +6,7 @@ import { closureLabel, stageLabel } from '../lib/labels';
 import { useSession } from '../auth/session';
 import { useDashboard } from './api';
 import { DueDate } from './Deadline';
+import ProposedPanels from '../committees/ProposedPanels';
 
 export default function Dashboard() {
   const [includeClosed, setIncludeClosed] = useState(false);
@@ -27,6 +28,7 @@ export default function Dashboard() {
           </Link>
         </p>
       ) : null}
+      {hasRole('ombudsperson') ? <ProposedPanels /> : null}
       <div className="field choice">
         <input id="include-closed" type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} />
         <label htmlFor="include-closed"> Show closed complaints too</label>

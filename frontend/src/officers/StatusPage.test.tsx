@@ -12,21 +12,22 @@ const ID = '5f0c1e2a-0000-4000-8000-000000000009';
 const STATUS = { id: ID, reference: 'C-ABCDEF', version: 7, stage: 'committee', awaiting: 'The CRC to be struck', crc_to_be_struck: true, recused_officers: 0, deadlines: [] };
 const seats = [1, 2, 3].map((seat) => ({ seat, user_id: `o${seat}`, display_name: `Ombudsperson ${seat}` }));
 const proposal = (version: number, staff: { user_id: string; display_name: string }) => ({ reference: 'C-ABCDEF', status: 'proposed', version, seats, staff_resource: staff, struck_on: null });
-const SAO = { user_id: 's1', display_name: 'Special Assignments Officer' };
-const EQ = { user_id: 's2', display_name: 'Equality Representative' };
+const SAO = { user_id: 's1', display_name: 'Special Assignments Officer', kind: 'special_assignments_officer' };
+const EQ = { user_id: 's2', display_name: 'Equality Representative', kind: 'equality_representative' };
 
 describe('striking the CRC: the staff resource (4.3.1(v))', () => {
-  it('draws one until one is proposed, then lets the officer keep any proposed so far', async () => {
+  it('offers the staff resources of the allowed kinds, or a fair draw', async () => {
     let current: ReturnType<typeof proposal> | null = null;
     const drawn = [SAO, EQ];
     const { sent } = fakeApi({
       [`GET /api/status/${ID}`]: { json: STATUS, headers: { ETag: '"abc-v7"' } },
       [`GET /api/status/${ID}/committee/proposal`]: () => (current ? { json: current } : { status: 404, json: { title: 'Not found', status: 404, detail: 'none' } }),
+      [`GET /api/status/${ID}/committee/staff-resources`]: { json: [SAO, EQ] },
       [`GET /api/status/${ID}/recommendations`]: { json: [] },
       [`POST /api/status/${ID}/committee/proposal`]: (s) => {
         const chosen = JSON.parse(s.body).staff_resource_id as string | null;
-        const staff = chosen ? [SAO, EQ].find((x) => x.user_id === chosen)! : drawn.shift()!;
-        current = proposal((current?.version ?? 0) + 1, staff);
+        const { user_id, display_name } = chosen ? [SAO, EQ].find((x) => x.user_id === chosen)! : drawn.shift()!;
+        current = proposal((current?.version ?? 0) + 1, { user_id, display_name });
         return { json: current };
       },
     });
@@ -40,22 +41,20 @@ describe('striking the CRC: the staff resource (4.3.1(v))', () => {
         </MemoryRouter>
       </QueryClientProvider>,
     );
-    expect(await screen.findByText('A staff resource is drawn fairly with the panel.')).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: 'Propose a panel' }));
     const group = await screen.findByRole('group', { name: /Staff resource for the next panel drawn/ });
     expect(within(group).getByLabelText('Draw one fairly')).toHaveProperty('checked', true);
+    expect(within(group).getByLabelText(/^Equality Representative, Equality Representative \(Regional Office\)/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Propose a panel' }));
+    await screen.findByText(/Proposed \(version 1\)/);
 
-    // A fair draw again: another staff resource this time; both may now be kept.
+    // The officer chooses from the list: that one goes on the next panel drawn.
+    await user.click(within(group).getByLabelText(/^Equality Representative,/));
     await user.click(screen.getByRole('button', { name: 'Draw a new panel' }));
     await screen.findByText(/Proposed \(version 2\)/);
-    await user.click(within(group).getByLabelText('Keep Special Assignments Officer'));
-    expect(within(group).getByLabelText('Keep Equality Representative')).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: 'Draw a new panel' }));
-    await screen.findByText(/Proposed \(version 3\)/);
 
     const posts = sent.filter((s) => s.method === 'POST');
-    expect(posts.map((s) => JSON.parse(s.body))).toEqual([{ staff_resource_id: null }, { staff_resource_id: null }, { staff_resource_id: 's1' }]);
+    expect(posts.map((s) => JSON.parse(s.body))).toEqual([{ staff_resource_id: null }, { staff_resource_id: 's2' }]);
     expect(posts.every((s) => s.headers.get('If-Match') === '"abc-v7"')).toBe(true);
-    expect(screen.getByRole('table', { name: 'The panel' }).textContent).toContain('Special Assignments Officer');
+    expect(screen.getByRole('table', { name: 'The panel' }).textContent).toContain('Equality Representative');
   });
 });

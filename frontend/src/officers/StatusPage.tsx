@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Schemas } from '../api/client';
@@ -6,9 +6,9 @@ import { unwrap } from '../api/problem';
 import { Empty, Loading, Notice, PageHeading, ProblemAlert, fieldErrorsOf } from '../components/feedback';
 import { RadioGroup, SelectField, TextArea, TextField } from '../components/forms';
 import { formatDate, formatDateTime, todayInWinnipeg } from '../lib/dates';
-import { deadlineStatusLabel, recommendationKindLabel, recommendationStatusLabel, stageLabel } from '../lib/labels';
+import { deadlineStatusLabel, recommendationKindLabel, recommendationStatusLabel, stageLabel, staffKindLabel } from '../lib/labels';
 import { DueDate } from '../complaints/Deadline';
-import { changeArgs, useOfficerRecommendations, useProposal, useStatus, useStatusChange, type OfficerRecommendation, type Proposal } from './api';
+import { changeArgs, useOfficerRecommendations, useProposal, useStaffResources, useStatus, useStatusChange, type OfficerRecommendation, type Proposal } from './api';
 
 function Conflict({ id }: { id: string }) {
   const [confirming, setConfirming] = useState(false);
@@ -37,24 +37,14 @@ function Conflict({ id }: { id: string }) {
   );
 }
 
-type StaffResource = NonNullable<Proposal['staff_resource']>;
-
-/** The staff resources proposed for this panel so far (in this tab): the ones an officer may keep. */
-function useKnownStaffResources(proposal: Proposal | null): StaffResource[] {
-  const [known, setKnown] = useState<StaffResource[]>([]);
-  const current = proposal?.staff_resource ?? null;
-  useEffect(() => {
-    if (current) setKnown((k) => (k.some((x) => x.user_id === current.user_id) ? k : [...k, current]));
-  }, [current]);
-  return known;
-}
-
 function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | null; canStrike: boolean }) {
   const qc = useQueryClient();
   const reload = () => void qc.invalidateQueries({ queryKey: ['status', id] });
-  // 4.3.1(v): the staff resource of the panel as proposed can be kept; otherwise one is drawn.
+  // 4.3.1(v): the officers choose the staff resource from the list, or let one be drawn.
   const [staff, setStaff] = useState('');
-  const known = useKnownStaffResources(proposal);
+  const confirmed = proposal?.status === 'confirmed';
+  const staffResources = useStaffResources(id, canStrike && !confirmed);
+  const known = staffResources.data ?? [];
   const propose = useStatusChange(id, (staffResourceId: string, ifMatch: string) =>
     unwrap(
       api.POST('/api/status/{complaint_id}/committee/proposal', {
@@ -81,7 +71,6 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
     confirm.reset();
     reload();
   };
-  const confirmed = proposal?.status === 'confirmed';
   return (
     <section className="panel" aria-labelledby="panel">
       <h2 id="panel">Complaint Review Committee (4.3.1(v))</h2>
@@ -133,17 +122,18 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
       {canStrike && !confirmed && known.length ? (
         <RadioGroup
           label="Staff resource for the next panel drawn (4.3.1(v))"
-          hint="Keep a staff resource already proposed for this panel, or let the system draw one of the eligible staff resources fairly."
+          hint="Choose the Special Assignments Officer or the Equality Representative, or let the system draw an eligible one fairly. One who is a party or a witness on this complaint is refused as not eligible."
           options={[
             { value: '', label: 'Draw one fairly' },
-            ...known.map((k) => ({ value: k.user_id, label: `Keep ${k.display_name}` })),
+            ...known.map((k) => ({ value: k.user_id, label: `${k.display_name}, ${staffKindLabel(k.kind)}` })),
           ]}
           value={staff}
           onChange={setStaff}
           error={staffError}
         />
       ) : null}
-      {canStrike && !confirmed && !known.length ? <p className="hint">A staff resource is drawn fairly with the panel.</p> : null}
+      <ProblemAlert error={staffResources.error} />
+      {canStrike && !confirmed && staffResources.data && !known.length ? <p className="hint">No staff resource is on the list: one is drawn fairly with the panel.</p> : null}
       {canStrike && !confirmed ? (
         <div className="actions">
           <button type="button" className={proposal ? 'secondary' : undefined} disabled={propose.isPending} onClick={() => propose.mutate(staff)}>

@@ -7,12 +7,14 @@ import { ApiError, unwrap, unwrapWithEtag } from '../api/problem';
 export type Status = Schemas['ComplaintStatusForOfficer'];
 export type Proposal = Schemas['CommitteeProposalForOfficer'];
 export type OfficerRecommendation = Schemas['RecommendationForOfficer'];
+export type StaffResourceChoice = Schemas['StaffResourceForOfficer'];
 
 export const keys = {
   board: (closed: boolean) => ['status', { closed }] as const,
   one: (id: string) => ['status', id] as const,
   proposal: (id: string) => ['status', id, 'proposal'] as const,
   recommendations: (id: string) => ['status', id, 'recommendations'] as const,
+  staffResources: (id: string) => ['status', id, 'staff-resources'] as const,
 };
 
 const path = (id: string) => ({ params: { path: { complaint_id: id } } });
@@ -39,6 +41,15 @@ export function useProposal(id: string) {
         throw e;
       }
     },
+  });
+}
+
+/** 4.3.1(v): the staff resources of the two allowed kinds, to choose one for the panel. */
+export function useStaffResources(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.staffResources(id),
+    queryFn: () => unwrap(api.GET('/api/status/{complaint_id}/committee/staff-resources', path(id))),
+    enabled,
   });
 }
 
