@@ -154,15 +154,9 @@ def render(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def markers(variant: str) -> tuple[str, str]:
-    name = "backend" if variant == "as-is" else f"backend-{variant}"
-    return f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-
-
-def write(generated: str, variant: str = "as-is") -> None:
-    """Replace this variant's block; a new block goes at the end of the Backend section."""
-    start, end = markers(variant)
-    generated = generated.replace(START, start).replace(END, end)
+def write(generated: str) -> None:
+    """Replace the generated block; a new block goes at the end of the Backend section."""
+    start, end = START, END
     text = DOC.read_text() if DOC.is_file() else "# Benchmarks\n"
     if start in text and end in text:
         text = re.sub(

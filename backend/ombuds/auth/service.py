@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ombuds.audit import service as audit
 from ombuds.auth import second_factor, throttle, tokens
@@ -125,14 +125,20 @@ async def resolve_bearer(session: AsyncSession, settings: Settings, token: str) 
     if tokens.is_api_token(token):
         return await _resolve_api_token(session, token)
     claims = tokens.decode_access_token(settings, token)
+    # One statement on every request: the session, its user and the user's roles (joined,
+    # not a second SELECT), read afresh each time so a revocation holds on the next request.
     row = (
-        await session.execute(
-            select(AuthSession, User)
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.id == claims.session_id, User.id == claims.user_id)
-            .options(selectinload(User.roles))
+        (
+            await session.execute(
+                select(AuthSession, User)
+                .join(User, User.id == AuthSession.user_id)
+                .where(AuthSession.id == claims.session_id, User.id == claims.user_id)
+                .options(joinedload(User.roles))
+            )
         )
-    ).one_or_none()
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         raise Unauthenticated("The session no longer exists; sign in again.", headers=SIGN_IN_AGAIN)
     auth_session, user = row

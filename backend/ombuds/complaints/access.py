@@ -8,8 +8,26 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Header
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    Uuid,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 from ombuds.auth.access import require_roles
 from ombuds.auth.principal import Principal
@@ -63,6 +81,36 @@ def _sits_on_committee(user_id: uuid.UUID) -> ColumnElement[bool]:
     )
 
 
+class _InSmallSet(ColumnElement[bool]):
+    """``column IN (subquery)``; on PostgreSQL ``column = ANY(ARRAY(subquery))``: the
+    subquery runs once, on its own, and its few ids are looked up by index. As a semi-join
+    PostgreSQL plans the caller's committee seats as a parallel scan at a million
+    complaints, whose start-up costs more than the lookup (issue 7)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 - SQLAlchemy's own API
+        ("column", InternalTraversal.dp_clauseelement),
+        ("subquery", InternalTraversal.dp_clauseelement),
+    ]
+    type = Boolean()
+
+    def __init__(self, column: QueryableAttribute[Any], subquery: Select[Any]) -> None:
+        self.column: ColumnElement[Any] = column.expression
+        self.subquery = subquery.scalar_subquery()
+
+
+@compiles(_InSmallSet)
+def _in_small_set(element: _InSmallSet, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(element.subquery.element), **kw)
+
+
+@compiles(_InSmallSet, "postgresql")
+def _in_small_set_postgresql(element: _InSmallSet, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY(ARRAY{compiler.process(element.subquery, **kw)})"
+
+
 def readable_complaints(principal: Principal) -> ColumnElement[bool]:
     """4.3.1: the intake ombudsperson, ombudspersons who took part informally, and the
     confirmed CRC (members and staff resource); never a party or a witness (5.1).
@@ -72,12 +120,22 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
     complaint (issue 7)."""
     if principal.id is None or not principal.has_role(Role.ombudsperson, Role.staff_resource):
         return false()
-    user_id = principal.id
-    confirmed = Committee.status == CommitteeStatus.confirmed
+    # The caller's id and the committee status are written into the SQL, not sent as
+    # parameters: with asyncpg every statement is prepared, and PostgreSQL's generic plan
+    # for "staff_resource_id = $1" (a column that is mostly NULL) or an unknown caller
+    # expects half the table and scans it; with the value it plans the index lookups.
+    user_id = literal(principal.id, Uuid(), literal_execute=True)
+    confirmed = Committee.status == literal(
+        CommitteeStatus.confirmed.value, String(), literal_execute=True
+    )
     involved: list[Select[Any]] = [
-        select(Committee.complaint_id)
-        .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
-        .where(CommitteeMember.user_id == user_id, confirmed),
+        select(Committee.complaint_id).where(
+            _InSmallSet(
+                Committee.id,
+                select(CommitteeMember.committee_id).where(CommitteeMember.user_id == user_id),
+            ),
+            confirmed,
+        ),
         select(Committee.complaint_id).where(Committee.staff_resource_id == user_id, confirmed),
     ]
     if principal.has_role(Role.ombudsperson):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import BindParameter, ColumnElement, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -13,6 +13,14 @@ from ombuds.deadlines.rules import DueDate, add_months, due_after_days, policy_r
 from ombuds.kit.clock import utcnow
 from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus
 from ombuds.settings import Settings
+
+
+def page_limit(limit: int) -> BindParameter[int]:
+    """A page size written into the SQL as a number, not sent as a parameter. Under asyncpg
+    every statement is prepared, and after five runs PostgreSQL may keep a generic plan
+    that does not know the LIMIT: it then plans for a tenth of the table (a parallel scan
+    with a sort) instead of walking an index for one page (issue 7)."""
+    return bindparam("page_limit", limit, literal_execute=True)
 
 
 def _apply(deadline: Deadline, due: DueDate) -> None:
@@ -156,10 +164,15 @@ async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, t
     # Only the expected dates are looked up (through the due-date index): this runs on
     # every read of the deadlines API and of executives' feeds, and a scan of every
     # deadline for the few policy reviews grew with the whole table (issue 7).
+    # Policy reviews belong to no complaint: the partial index ix_deadlines_policy_reviews
+    # holds just them, whereas the due-date index holds every complaint's deadline due on
+    # the same days (hundreds per day at a million complaints).
     existing = set(
         await db.scalars(
             select(Deadline.due_on).where(
-                Deadline.kind == DeadlineKind.policy_review, Deadline.due_on.in_(expected)
+                Deadline.complaint_id.is_(None),
+                Deadline.kind == DeadlineKind.policy_review,
+                Deadline.due_on.in_(expected),
             )
         )
     )
@@ -187,7 +200,7 @@ async def visible_page(
     stmt = select(Deadline, complaint.reference).outerjoin(
         complaint, complaint.id == Deadline.complaint_id
     )
-    stmt = stmt.where(condition).limit(limit)
+    stmt = stmt.where(condition).limit(page_limit(limit))
     if due_from is not None:
         stmt = stmt.where(Deadline.due_on >= due_from)
     if due_to is not None:

@@ -37,6 +37,18 @@ class Deadline(IdMixin, TimestampMixin, Base):
         # ones, which pile up over the years, are never scanned to find them.
         Index("ix_deadlines_status_due_on_id", "status", "due_on", "id"),
         Index("ix_deadlines_updated_at_id", "updated_at", "id"),
+        # A complaint's nearest open deadline (the dashboard's sort key), read from the index
+        # alone; the status is a column, not a partial-index predicate, so that asyncpg's
+        # generic plans (status sent as a parameter) can use it too.
+        Index("ix_deadlines_complaint_status_due_on", "complaint_id", "status", "due_on"),
+        # The policy reviews (6), which belong to no complaint: checked on every read of the
+        # deadlines API by an integration, an administrator or a table officer.
+        Index(
+            "ix_deadlines_policy_reviews",
+            "due_on",
+            sqlite_where=text("complaint_id IS NULL"),
+            postgresql_where=text("complaint_id IS NULL"),
+        ),
         # One deadline of each kind per complaint: its id is the calendar UID.
         Index(
             "uq_deadlines_complaint_kind",

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
@@ -38,6 +39,9 @@ AWAITING: dict[Stage, str] = {
     Stage.conclusions: "Conclusions are being communicated",
     Stage.closed: "Closed",
 }
+
+
+BOARD_COLUMNS = (Complaint.id, Complaint.reference, Complaint.version, Complaint.stage)
 
 
 def _deadline(d: Deadline) -> DeadlineForOfficer:
@@ -79,6 +83,9 @@ async def board(
         .where(officer_visible_complaints(actor))
         .order_by(Complaint.reference)
         .limit(limit)
+        # Only what the board shows: the complaint's confidential text is neither read
+        # nor decrypted for a table officer (a forgotten column raises).
+        .options(load_only(*BOARD_COLUMNS, raiseload=True))
     )
     if not include_closed:
         stmt = stmt.where(Complaint.stage != Stage.closed)
