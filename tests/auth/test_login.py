@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -60,6 +61,29 @@ class TestToken:
             await client.post("/api/auth/token", data={"username": user.username, "password": "x"})
         # Both paths run exactly one argon2id verification with the same parameters.
         assert calls == ["argon2id", "argon2id"]
+
+    async def test_the_password_is_checked_off_the_event_loop(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        """argon2id is slow on purpose; while it runs, the worker's other requests must go
+        on, so it never runs on the event loop's thread."""
+        user = await make_user(db, passwords, Role.ombudsperson)
+        loop_thread = threading.get_ident()
+        threads: list[int] = []
+        real_verify = PasswordHasher.verify
+
+        def recording(self: PasswordHasher, hash: str, password: str) -> bool:
+            threads.append(threading.get_ident())
+            return real_verify(self, hash, password)
+
+        with patch.object(PasswordHasher, "verify", recording):
+            ok = await client.post(
+                "/api/auth/token", data={"username": user.username, "password": PASSWORD}
+            )
+            await client.post("/api/auth/token", data={"username": "nobody", "password": "x"})
+        assert ok.status_code == 200, ok.text
+        assert len(threads) == 2
+        assert loop_thread not in threads
 
     async def test_failed_logins_are_audited_without_the_username(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from starlette.concurrency import run_in_threadpool
 
 from ombuds.audit import service as audit
 from ombuds.auth import service as auth
@@ -77,10 +78,11 @@ async def create_user(
             "The username is taken.", errors=[field_error("username", "unique", "already in use")]
         )
     await _check_member(db, member_id)
+    password_hash = await run_in_threadpool(passwords.hash, password)  # off the event loop
     user = User(
         username=username,
         display_name=display_name,
-        password_hash=passwords.hash(password),
+        password_hash=password_hash,
         staff_resource_kind=staff_resource_kind,
         member_id=member_id,
         roles=[UserRole(role=r) for r in sorted(set(roles))],
