@@ -1,6 +1,6 @@
 import { CheckboxGroup, TextArea, TextField } from '../../components/forms';
 import { CATEGORIES, categoryLabel } from '../../lib/labels';
-import type { IncidentDraft } from './model';
+import { newIncident, type IncidentDraft } from './model';
 
 const categoryOptions = CATEGORIES.map((c) => ({ value: c, label: categoryLabel(c) }));
 
@@ -30,5 +30,28 @@ export function IncidentFields({ index, value, onChange, onRemove, errors }: { i
         </button>
       ) : null}
     </fieldset>
+  );
+}
+
+/** Every incident of a complaint, each removable while another remains, and one more on demand. */
+export function IncidentList({ value, onChange, errors }: { value: IncidentDraft[]; onChange(incidents: IncidentDraft[]): void; errors: Record<string, string> }) {
+  return (
+    <>
+      {value.map((inc, i) => (
+        <IncidentFields
+          key={inc.key}
+          index={i}
+          value={inc}
+          errors={errors}
+          onChange={(v) => onChange(value.map((x, j) => (j === i ? v : x)))}
+          {...(value.length > 1 ? { onRemove: () => onChange(value.filter((_, j) => j !== i)) } : {})}
+        />
+      ))}
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => onChange([...value, newIncident()])}>
+          Add another incident
+        </button>
+      </div>
+    </>
   );
 }

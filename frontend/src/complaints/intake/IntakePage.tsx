@@ -7,9 +7,9 @@ import { useDraft } from '../../lib/drafts';
 import { formatDate } from '../../lib/dates';
 import { categoryLabel, redirectionLabel, settingLabel } from '../../lib/labels';
 import { useCreateComplaint, useGrounds } from '../api';
-import { STEPS, checkStep, newDraft, newIncident, newPerson, stepOfField, toBody, type IntakeDraft, type PersonDraft } from './model';
+import { STEPS, checkStep, newDraft, newPerson, stepOfField, toBody, type IntakeDraft, type PersonDraft } from './model';
 import { PersonFields } from './PersonFields';
-import { IncidentFields } from './IncidentFields';
+import { IncidentList } from './IncidentFields';
 
 function personText(p: PersonDraft): string {
   if (p.kind === 'member' && p.member) return `${p.member.full_name} (${p.member.member_number})`;
@@ -131,25 +131,7 @@ export default function IntakePage() {
       </>
     );
   } else if (step === 2) {
-    body = (
-      <>
-        {draft.incidents.map((inc, i) => (
-          <IncidentFields
-            key={inc.key}
-            index={i}
-            value={inc}
-            errors={errors}
-            onChange={(v) => set('incidents', draft.incidents.map((x, j) => (j === i ? v : x)))}
-            {...(draft.incidents.length > 1 ? { onRemove: () => set('incidents', draft.incidents.filter((_, j) => j !== i)) } : {})}
-          />
-        ))}
-        <div className="actions">
-          <button type="button" className="secondary" onClick={() => set('incidents', [...draft.incidents, newIncident()])}>
-            Add another incident
-          </button>
-        </div>
-      </>
-    );
+    body = <IncidentList value={draft.incidents} onChange={(incidents) => set('incidents', incidents)} errors={errors} />;
   } else if (step === 3) {
     body = (
       <>

@@ -7,9 +7,9 @@ import { CheckboxGroup, TextArea, TextField } from '../../components/forms';
 import { useDraft } from '../../lib/drafts';
 import { changeArgs, useComplaintChange, useGrounds } from '../api';
 import { StepForm, useComplaintCtx } from '../context';
-import { IncidentFields } from '../intake/IncidentFields';
+import { IncidentList } from '../intake/IncidentFields';
 import { PersonFields } from '../intake/PersonFields';
-import { newIncident, newPerson } from '../intake/model';
+import { newPerson } from '../intake/model';
 import { changedBody, checkCorrection, correctionFrom, type CorrectionDraft } from '../intake/correction';
 
 export function CorrectIntakeStep() {
@@ -64,21 +64,7 @@ export function CorrectIntakeStep() {
             </button>
           </div>
           <h4>Incidents</h4>
-          {draft.incidents.map((inc, i) => (
-            <IncidentFields
-              key={inc.key}
-              index={i}
-              value={inc}
-              errors={errors}
-              onChange={(v) => set('incidents', draft.incidents.map((x, j) => (j === i ? v : x)))}
-              {...(draft.incidents.length > 1 ? { onRemove: () => set('incidents', draft.incidents.filter((_, j) => j !== i)) } : {})}
-            />
-          ))}
-          <div className="actions">
-            <button type="button" className="secondary" onClick={() => set('incidents', [...draft.incidents, newIncident()])}>
-              Add another incident
-            </button>
-          </div>
+          <IncidentList value={draft.incidents} onChange={(incidents) => set('incidents', incidents)} errors={errors} />
           <CheckboxGroup
             label="Protected characteristics involved, if any (2.2, optional)"
             options={(grounds.data ?? []).map((g) => ({ value: g.code, label: g.label }))}
