@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
@@ -292,8 +293,22 @@ async def dashboard(
     stmt = (
         select(Complaint, sort_key.label("next_due"))
         .where(readable_complaints(actor))
+        # Only what a dashboard row shows: the confidential columns are neither read nor
+        # decrypted for a list that never shows them.
+        .options(
+            load_only(
+                Complaint.id,
+                Complaint.reference,
+                Complaint.stage,
+                Complaint.closure,
+                Complaint.received_on,
+                Complaint.updated_at,
+                raiseload=True,
+            )
+        )
         .order_by(sort_key, Complaint.id)
-        .limit(limit)
+        # The page size in the SQL text, so a generic plan knows it (deadlines.page_limit).
+        .limit(deadlines.page_limit(limit))
     )
     if not include_closed:
         stmt = stmt.where(Complaint.stage != Stage.closed)
