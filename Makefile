@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test-sqlite: $(STAMP)
-	$(BIN)/pytest -q --db=sqlite
+	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite --basetemp=var/pytest-sqlite
 
 test-postgres: $(STAMP)
 ifeq ($(PG_BIN),)
@@ -57,7 +57,7 @@ ifeq ($(PG_BIN),)
 	@echo "!!! (apt-get install postgresql) -- only SQLite was tested                 !!!"
 	@echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 else
-	$(BIN)/pytest -q --db=postgresql
+	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql --basetemp=var/pytest-postgresql
 endif
 
 # Vitest, then Playwright in Debian's Chromium against a real backend; the client's
@@ -68,7 +68,11 @@ test-frontend: $(STAMP) $(NODE_STAMP)
 	$(MAKE) --no-print-directory frontend
 	OMBUDS_FRONTEND_TESTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/frontend
 
-test: lint typecheck test-sqlite test-postgres test-frontend
+# The two backends' runs are independent (own databases, own temporary directories, free
+# ports): they run side by side, each printing its output when it ends; then the browser.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-frontend
 
 traceability: $(STAMP)
 	$(BIN)/python -m tests.traceability > docs/policy-traceability.md
