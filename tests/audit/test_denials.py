@@ -39,6 +39,16 @@ class TestDenialsAreAudited:
             (officer.id, "GET /api/status/{complaint_id}", str(guessed)),
         ]
 
+    async def test_a_caller_refused_before_their_body_is_read_leaves_an_entry(
+        self, client: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        response = await client.post(
+            "/api/units", content=b'{"code": ', headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 401
+        entries = [(e.actor_id, e.action, e.object_id) for e in await _denials(db)]
+        assert entries == [(None, "POST /api/units", None)]
+
 
 class TestAppendOnly:
     @pytest.mark.parametrize(

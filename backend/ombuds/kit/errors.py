@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -149,7 +150,18 @@ def domain_problem(exc: DomainError) -> JSONResponse:
 def install_error_handlers(app: FastAPI, *, caller_check: CallerCheck | None = None) -> None:
     async def refused_first(request: Request) -> JSONResponse | None:
         refusal = await caller_check(request) if caller_check is not None else None
-        return domain_problem(refusal) if refusal is not None else None
+        if refusal is None:
+            return None
+        # Answered by the handler registered for the refusal, as if the route had raised it
+        # (denials are audited there, audit/denials.py).
+        for kind in type(refusal).__mro__:
+            handler = app.exception_handlers.get(kind)
+            if handler is not None:
+                response = handler(request, refusal)
+                if inspect.isawaitable(response):
+                    response = await response
+                return cast(JSONResponse, response)
+        return domain_problem(refusal)
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
