@@ -46,6 +46,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test-sqlite: $(STAMP)
+	mkdir -p var
 	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite --basetemp=var/pytest-sqlite
 
 test-postgres: $(STAMP)
@@ -57,6 +58,7 @@ ifeq ($(PG_BIN),)
 	@echo "!!! (apt-get install postgresql) -- only SQLite was tested                 !!!"
 	@echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 else
+	mkdir -p var
 	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql --basetemp=var/pytest-postgresql
 endif
 
