@@ -16,7 +16,6 @@ from ombuds.models import (
     Closure,
     Complaint,
     ComplaintPerson,
-    Deadline,
     DeadlineKind,
     DeadlineStatus,
     PartyRole,
@@ -26,6 +25,7 @@ from ombuds.models import (
     User,
 )
 from tests.factories.accounts import signed_in
+from tests.factories.complaints import deadline_row
 from tests.factories.directory import make_member, make_unit
 
 CANARY = "Canary-resolution-5d1e: a written apology at the next meeting"
@@ -58,20 +58,7 @@ async def complaint(
     db.add(ComplaintPerson(complaint_id=row.id, role=PartyRole.other_party, member_id=people[1].id))
     if due_in is not None:
         due = today + timedelta(days=due_in)
-        db.add(
-            Deadline(
-                complaint_id=row.id,
-                kind=DeadlineKind.written_response,
-                status=status,
-                due_on=due,
-                basis="4.3.1(ii)",
-                trigger_on=due - timedelta(days=14),
-                period_days=14,
-                nominal_due_on=due,
-                explanation="14 days",
-                satisfied_on=due if status is DeadlineStatus.met else None,
-            )
-        )
+        db.add(deadline_row(row.id, DeadlineKind.written_response, status, due))
     await db.flush()
     return row
 

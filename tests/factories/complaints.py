@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
-from ombuds.models import Member
+from ombuds.models import Deadline, DeadlineKind, DeadlineStatus, Member
 
 
 def person(member: Member | None = None, name: str | None = None) -> dict[str, Any]:
@@ -55,3 +56,22 @@ async def file_complaint(
 
 def on(day: str) -> date:
     return date.fromisoformat(day)
+
+
+def deadline_row(
+    complaint_id: uuid.UUID, kind: DeadlineKind, status: DeadlineStatus, due: date
+) -> Deadline:
+    """A 14-day deadline due exactly on ``due`` (no rollover), met on that day if met: for
+    tests that arrange lists directly in the database."""
+    return Deadline(
+        complaint_id=complaint_id,
+        kind=kind,
+        status=status,
+        due_on=due,
+        basis="4.3.1(ii)",
+        trigger_on=due - timedelta(days=14),
+        period_days=14,
+        nominal_due_on=due,
+        explanation="14 days",
+        satisfied_on=due if status is DeadlineStatus.met else None,
+    )

@@ -32,7 +32,6 @@ from ombuds.models import (
     Complaint,
     ComplaintPerson,
     Consultation,
-    Deadline,
     DeadlineKind,
     DeadlineStatus,
     Disclosure,
@@ -50,6 +49,7 @@ from ombuds.models import (
     UserRole,
 )
 from tests.factories.accounts import make_api_token, signed_in
+from tests.factories.complaints import deadline_row
 from tests.factories.directory import make_member, make_unit
 
 ITEMS = 60  # more than the larger page: both pages are full
@@ -106,20 +106,7 @@ async def _complaints(
             (DeadlineKind.table_officer_notice, DeadlineStatus.met),
         ):
             due = today + timedelta(days=n - 10)
-            db.add(
-                Deadline(
-                    complaint_id=complaint.id,
-                    kind=kind,
-                    status=status,
-                    due_on=due,
-                    basis="4.3.1(ii)",
-                    trigger_on=due - timedelta(days=14),
-                    period_days=14,
-                    nominal_due_on=due,
-                    explanation="14 days",
-                    satisfied_on=due if status is DeadlineStatus.met else None,
-                )
-            )
+            db.add(deadline_row(complaint.id, kind, status, due))
     await db.commit()
     return complaints
 

@@ -7,8 +7,8 @@ import { useDraft } from '../../lib/drafts';
 import { formatDate } from '../../lib/dates';
 import { categoryLabel, redirectionLabel, settingLabel } from '../../lib/labels';
 import { useCreateComplaint, useGrounds } from '../api';
-import { STEPS, checkStep, newDraft, newPerson, stepOfField, toBody, type IntakeDraft, type PersonDraft } from './model';
-import { PersonFields } from './PersonFields';
+import { STEPS, checkStep, newDraft, stepOfField, toBody, type IntakeDraft, type PersonDraft } from './model';
+import { PersonFields, WitnessList } from './PersonFields';
 import { IncidentList } from './IncidentFields';
 
 function personText(p: PersonDraft): string {
@@ -115,19 +115,7 @@ export default function IntakePage() {
       <>
         <PersonFields legend="Member-complainant" value={draft.complainant} onChange={(p) => set('complainant', p)} error={errors.complainant} />
         <PersonFields legend="Other party" value={draft.otherParty} onChange={(p) => set('otherParty', p)} error={errors.other_party} />
-        {draft.witnesses.map((w, i) => (
-          <div key={i}>
-            <PersonFields legend={`Witness ${i + 1}`} value={w} onChange={(p) => set('witnesses', draft.witnesses.map((x, j) => (j === i ? p : x)))} error={errors[`witnesses.${i}`]} />
-            <button type="button" className="secondary" onClick={() => set('witnesses', draft.witnesses.filter((_, j) => j !== i))}>
-              Remove witness {i + 1}
-            </button>
-          </div>
-        ))}
-        <div className="actions">
-          <button type="button" className="secondary" onClick={() => set('witnesses', [...draft.witnesses, newPerson()])}>
-            Add a witness
-          </button>
-        </div>
+        <WitnessList value={draft.witnesses} onChange={(witnesses) => set('witnesses', witnesses)} errors={errors} />
       </>
     );
   } else if (step === 2) {

@@ -1,6 +1,6 @@
 import { RadioGroup, TextField } from '../../components/forms';
 import { MemberPicker } from '../../directory/MemberPicker';
-import type { PersonDraft } from './model';
+import { newPerson, type PersonDraft } from './model';
 
 interface Props {
   legend: string;
@@ -35,5 +35,31 @@ export function PersonFields({ legend, value, onChange, error }: Props) {
         hint="Phone or email, as they prefer"
       />
     </fieldset>
+  );
+}
+
+/** The witnesses (2.1), each removable, and one more on demand; errors by "witnesses.N". */
+export function WitnessList({ value, onChange, errors }: { value: PersonDraft[]; onChange(witnesses: PersonDraft[]): void; errors: Record<string, string> }) {
+  return (
+    <>
+      {value.map((w, i) => (
+        <div key={i}>
+          <PersonFields
+            legend={`Witness ${i + 1}`}
+            value={w}
+            onChange={(p) => onChange(value.map((x, j) => (j === i ? p : x)))}
+            error={errors[`witnesses.${i}`] ?? errors[`witnesses.${i}.full_name`] ?? errors[`witnesses.${i}.member_id`]}
+          />
+          <button type="button" className="secondary" onClick={() => onChange(value.filter((_, j) => j !== i))}>
+            Remove witness {i + 1}
+          </button>
+        </div>
+      ))}
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => onChange([...value, newPerson()])}>
+          Add a witness
+        </button>
+      </div>
+    </>
   );
 }

@@ -8,8 +8,7 @@ import { useDraft } from '../../lib/drafts';
 import { changeArgs, useComplaintChange, useGrounds } from '../api';
 import { StepForm, useComplaintCtx } from '../context';
 import { IncidentList } from '../intake/IncidentFields';
-import { PersonFields } from '../intake/PersonFields';
-import { newPerson } from '../intake/model';
+import { WitnessList } from '../intake/PersonFields';
 import { changedBody, checkCorrection, correctionFrom, type CorrectionDraft } from '../intake/correction';
 
 export function CorrectIntakeStep() {
@@ -50,19 +49,7 @@ export function CorrectIntakeStep() {
         <>
           <h4>Witnesses</h4>
           {draft.witnesses.length ? null : <p className="hint">No witness is recorded.</p>}
-          {draft.witnesses.map((w, i) => (
-            <div key={i}>
-              <PersonFields legend={`Witness ${i + 1}`} value={w} onChange={(p) => set('witnesses', draft.witnesses.map((x, j) => (j === i ? p : x)))} error={errors[`witnesses.${i}`] ?? errors[`witnesses.${i}.full_name`] ?? errors[`witnesses.${i}.member_id`]} />
-              <button type="button" className="secondary" onClick={() => set('witnesses', draft.witnesses.filter((_, j) => j !== i))}>
-                Remove witness {i + 1}
-              </button>
-            </div>
-          ))}
-          <div className="actions">
-            <button type="button" className="secondary" onClick={() => set('witnesses', [...draft.witnesses, newPerson()])}>
-              Add a witness
-            </button>
-          </div>
+          <WitnessList value={draft.witnesses} onChange={(witnesses) => set('witnesses', witnesses)} errors={errors} />
           <h4>Incidents</h4>
           <IncidentList value={draft.incidents} onChange={(incidents) => set('incidents', incidents)} errors={errors} />
           <CheckboxGroup
