@@ -1,4 +1,5 @@
-"""The `ombuds` command: migrate, seed demo data, import members, serve."""
+"""The `ombuds` command: migrate, seed demo data, import members, verify and seal the audit
+log, serve."""
 
 from __future__ import annotations
 
@@ -25,17 +26,20 @@ def _settings() -> Settings:
 
 
 @asynccontextmanager
-async def _unit_of_work(settings: Settings) -> AsyncIterator[AsyncSession]:
-    """One transaction for a command, committed at its end, like a request."""
+async def _unit_of_work(settings: Settings, *, seal: bool = True) -> AsyncIterator[AsyncSession]:
+    """One transaction for a command, committed at its end, like a request; then the audit
+    entries it wrote are sealed, so a long command does not leave them past the window."""
+    from ombuds.audit.sealer import seal_pending
     from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
+    factory = create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
     try:
-        async for db in session_scope(
-            create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
-        ):
+        async for db in session_scope(factory):
             yield db
+        if seal:
+            await seal_pending(factory)
     finally:
         await engine.dispose()
 
@@ -51,6 +55,7 @@ def _migrate(settings: Settings) -> None:
 
 
 async def _seed(settings: Settings) -> None:
+    from ombuds.audit.sealer import seal_pending
     from ombuds.auth.passwords import Passwords
     from ombuds.demo import DEMO_API_TOKEN, DEMO_PASSWORD, seed
     from ombuds.demo_procedure import run
@@ -64,6 +69,7 @@ async def _seed(settings: Settings) -> None:
     app = create_app(settings)
     try:
         made = await run(app, local.members, local.officer_member)
+        await seal_pending(app.state.sessionmaker)  # no lifespan here, so no running sealer
     finally:
         await app.state.engine.dispose()
     print(
@@ -105,10 +111,14 @@ async def _verify_audit(settings: Settings) -> int:
     from ombuds.audit.chain import verify
     from ombuds.settings import audit_key
 
-    async with _unit_of_work(settings) as db:
+    async with _unit_of_work(settings, seal=False) as db:
         verdict = await verify(db, audit_key(settings))
     if verdict.intact:
-        print(f"audit chain intact: {verdict.checked} entries checked")
+        print(
+            f"audit chain intact: {verdict.checked} entries checked "
+            f"({verdict.sealed} sealed, {verdict.unsealed} awaiting the sealer); "
+            f"chain end: position {verdict.end_pos}, {verdict.end_hash}"
+        )
         return 0
     print(
         f"audit chain BROKEN at entry {verdict.first_broken_seq}: {verdict.reason} "
@@ -116,6 +126,23 @@ async def _verify_audit(settings: Settings) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+async def _seal_audit(settings: Settings) -> int:
+    from ombuds.audit.sealer import seal_pending
+    from ombuds.kit.db import create_engine, create_sessionmaker
+    from ombuds.settings import audit_key, keyring
+
+    engine = create_engine(settings.database_url)
+    try:
+        factory = create_sessionmaker(
+            engine, audit_key=audit_key(settings), keyring=keyring(settings)
+        )
+        sealed = await seal_pending(factory)
+    finally:
+        await engine.dispose()
+    print(f"audit entries sealed: {sealed}")
+    return 0
 
 
 async def _sync_calendars(settings: Settings) -> int:
@@ -184,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     rot = sub.add_parser("rotate-keys", help="re-encrypt everything under the active key")
     rot.add_argument("--batch", type=int, default=500)
     sub.add_parser("verify-audit", help="verify the audit log's chain; names the first break")
+    sub.add_parser("seal-audit", help="link committed audit entries into the chain, once")
     sub.add_parser("sync-calendars", help="push deadlines to the CalDAV calendars, once")
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
@@ -209,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_rotate_keys(settings, args.batch))
     elif args.command == "verify-audit":
         return asyncio.run(_verify_audit(settings))
+    elif args.command == "seal-audit":
+        return asyncio.run(_seal_audit(settings))
     elif args.command == "sync-calendars":
         return asyncio.run(_sync_calendars(settings))
     elif args.command == "serve":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +14,7 @@ from fastapi.routing import APIRoute
 from ombuds.accounts import endpoints as accounts
 from ombuds.audit import denials
 from ombuds.audit import endpoints as audit
+from ombuds.audit.sealer import Sealer
 from ombuds.auth import endpoints as auth
 from ombuds.auth.access import unauthenticated_caller
 from ombuds.auth.passwords import Passwords
@@ -72,8 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sealing = None
+        if settings.audit_seal_seconds > 0:
+            sealer = Sealer(app.state.sessionmaker, settings.audit_seal_seconds)
+            sealing = asyncio.create_task(sealer.run(), name="audit sealer")
         yield
+        if sealing is not None:
+            sealing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sealing
         await engine.dispose()
 
     app = FastAPI(

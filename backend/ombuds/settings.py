@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     encryption_active_key_id: str | None = None
     # The audit chain's HMAC key (>= 32 bytes), kept outside the database.
     audit_key: str | None = None
+    # How often each worker's sealer links new audit entries into the chain; 0 turns it
+    # off (then run `ombuds seal-audit` at least as often as the sealing window, 10 s).
+    audit_seal_seconds: float = Field(default=1.0, ge=0, le=5)
     # Administrators, ombudspersons and table officers must use a TOTP second factor.
     require_second_factor: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

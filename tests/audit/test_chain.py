@@ -8,23 +8,26 @@ import sys
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit.chain import GENESIS, verify
 from ombuds.auth.passwords import Passwords
 from ombuds.models import AuditEntry, Role
 from ombuds.settings import Settings, audit_key
+from tests.audit.support import bypass_append_only, seal_everything
 from tests.factories.accounts import signed_in
 
 
 async def _activity(client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords) -> None:
+    """A sign-in and three changes, all of them sealed into the chain."""
     _, headers = await signed_in(db, passwords, client, Role.administrator)
     for code in ("A1", "A2", "A3"):
         response = await client.post(
             "/api/units", json={"code": code, "name": code}, headers=headers
         )
         assert response.status_code == 201
+    await seal_everything(db)
 
 
 async def _seqs(db: AsyncSession) -> list[int]:
@@ -32,21 +35,7 @@ async def _seqs(db: AsyncSession) -> list[int]:
 
 
 async def _bypass_append_only(db: AsyncSession, sql: str, **params: object) -> None:
-    """Tampering as a database owner would: around the append-only trigger, if any."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        await db.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
-        await db.execute(text(sql), params)
-        await db.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
-    else:
-        find = "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name=:t"
-        triggers = (await db.execute(text(find), {"t": "audit_entries"})).all()
-        for name, _ in triggers:
-            await db.execute(text(f'DROP TRIGGER "{name}"'))
-        await db.execute(text(sql), params)
-        for _, create in triggers:
-            await db.execute(text(create))
-    await db.commit()
+    await bypass_append_only(db, (sql, params))
 
 
 @pytest.mark.clause("5.1")

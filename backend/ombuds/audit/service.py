@@ -1,4 +1,5 @@
-"""Writing audit entries, in the same transaction as the change they describe.
+"""Writing audit entries, in the same transaction as the change they describe: one INSERT,
+no lock (the entry's place in the chain is given after it commits, by ombuds.audit.sealer).
 
 Entries name the actor, the action, the object's id and the outcome: never a name or a
 circumstance, so the log itself is not confidential content."""
@@ -43,8 +44,7 @@ async def record(
         outcome=outcome,
         occurred_at=utcnow(),
     )
-    entry.prev_hash = await chain.last_hash(session)
-    entry.entry_hash = chain.entry_mac(audit_key(session), entry, entry.prev_hash)
+    entry.row_mac = chain.row_mac(audit_key(session), entry)
     session.add(entry)
     await session.flush()
     return entry

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Enum, Integer, String
+from sqlalchemy import BigInteger, Enum, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
@@ -20,10 +20,22 @@ class Outcome(StrEnum):
 
 
 class AuditEntry(Base):
-    """Append-only. `seq` orders the chain; `prev_hash`/`entry_hash` carry the tamper
-    evidence (each entry's hash covers its fields and the previous entry's hash)."""
+    """Append-only. `seq` is the order entries were written in; `row_mac` is the entry's
+    own HMAC, written with it. The sealer (ombuds.audit.chain.seal) later gives each
+    committed entry its place in the chain: `chain_pos`, and `prev_hash`/`entry_hash` (the
+    link's HMAC covers the position, `seq`, `row_mac` and the previous link). Entries from
+    before row MACs existed have none: their `entry_hash` covers their fields directly."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (
+        # What the sealer looks for every second: cheap when nothing is waiting.
+        Index(
+            "ix_audit_entries_unsealed",
+            "seq",
+            sqlite_where=text("chain_pos IS NULL"),
+            postgresql_where=text("chain_pos IS NULL"),
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
@@ -36,6 +48,10 @@ class AuditEntry(Base):
     object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     outcome: Mapped[Outcome] = mapped_column(
         Enum(Outcome, name="audit_outcome", native_enum=False, length=10)
+    )
+    row_mac: Mapped[str | None] = mapped_column(String(64))
+    chain_pos: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), index=True, unique=True
     )
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64))
