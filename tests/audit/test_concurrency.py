@@ -137,10 +137,12 @@ class TestSeveralProcessesAppending:
 class TestNoLockWaits:
     async def test_concurrent_audited_requests_never_wait_on_a_lock(
         self,
+        app: FastAPI,
         client: httpx.AsyncClient,
         db: AsyncSession,
         passwords: Passwords,
         database_url: str,
+        settings: Settings,
         backend: str,
     ) -> None:
         if backend != "postgresql":
@@ -175,14 +177,23 @@ class TestNoLockWaits:
                 )
                 assert response.status_code == 201
 
+        async def sealing() -> None:
+            sealer = Sealer(app.state.sessionmaker, 0.01)
+            while not done.is_set():
+                await sealer.round()
+                await asyncio.sleep(sealer.interval)
+
         sampler = asyncio.create_task(sample())
+        sealer = asyncio.create_task(sealing())  # the sealer at work meanwhile
         try:
             await asyncio.gather(*(requests(w) for w in range(8)))
         finally:
             done.set()
-            await sampler
+            await asyncio.gather(sampler, sealer)
             await watcher.dispose()
         after = len((await db.scalars(select(AuditEntry.seq))).all())
         assert after - before == 8 * 12
         assert samples >= 20
         assert waits == []
+        await seal_everything(db)
+        assert (await verify(db, audit_key(settings))).sealed == after
