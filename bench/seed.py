@@ -8,9 +8,10 @@ the same caseload at every scale, as a real ombudsperson would in a deployment t
 by adding Locals: the ombudsperson `ombuds-u1` took in 2,000 of the first 10,000
 complaints (and sits on some of their committees), and every later complaint belongs to
 other ombudspersons. What grows is everyone else's data, which is what must not slow the
-benchmark's users down. The audit history is one valid HMAC chain
-(`ombuds.audit.chain.entry_mac`, the key from `ombuds.settings.audit_key`), continued from
-whatever the running service appended before each growth step."""
+benchmark's users down. The audit history is loaded already sealed: each entry with its row
+MAC and its link (`ombuds.audit.chain.row_mac` and `link_mac`, the key from
+`ombuds.settings.audit_key`), continuing the chain from wherever the running service's
+sealer left it before each growth step."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from sqlalchemy.orm import selectinload
 from bench import protection
 from bench.synth import COLUMNS, Batch, Generator, People
 from ombuds import demo
-from ombuds.audit.chain import GENESIS, entry_mac, verify
+from ombuds.audit.chain import GENESIS, SEAL_LOCK, link_mac, row_mac, verify
 from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import utcnow
 from ombuds.kit.db import create_engine, create_sessionmaker
@@ -48,7 +49,7 @@ COMPLAINTS_PER_OMBUDSPERSON = 2000
 CHUNK = 20_000
 AUDIT_COLUMNS = (
     "seq", "occurred_at", "actor_kind", "actor_id", "action", "object_type", "object_id",
-    "outcome", "prev_hash", "entry_hash",
+    "outcome", "row_mac", "chain_pos", "prev_hash", "entry_hash",
 )  # fmt: skip
 
 
@@ -167,33 +168,36 @@ async def _directory(conn: asyncpg.Connection, world: World, gen: Generator, tar
 
 
 async def _chain(conn: asyncpg.Connection, key: bytes, audit: list[tuple[Any, ...]]) -> None:
-    """Append the batch's audit history to the chain, continuing from its current end."""
-    last = await conn.fetchrow(
-        "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1"
+    """Append the batch's audit history, sealed, continuing the chain from its current end.
+    The sealing lock keeps the service's sealers off the chain meanwhile."""
+    await conn.execute("SELECT pg_advisory_lock($1)", SEAL_LOCK)
+    try:
+        await _chain_locked(conn, key, audit)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", SEAL_LOCK)
+
+
+async def _chain_locked(conn: asyncpg.Connection, key: bytes, audit: list[tuple[Any, ...]]) -> None:
+    last_seq = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM audit_entries")
+    end = await conn.fetchrow(
+        "SELECT chain_pos, entry_hash FROM audit_entries WHERE chain_pos IS NOT NULL "
+        "ORDER BY chain_pos DESC LIMIT 1"
     )
-    seq, prev = (last["seq"], last["entry_hash"]) if last else (0, GENESIS)
+    pos, prev = (end["chain_pos"], end["entry_hash"]) if end else (0, GENESIS)
+    seq = last_seq
     rows = []
     entry = SimpleNamespace(actor_kind="user", object_type="complaint", outcome=Outcome.success)
     for occurred_at, actor_id, action, object_id in audit:
-        seq += 1
+        seq, pos = seq + 1, pos + 1
         entry.occurred_at, entry.actor_id = occurred_at, actor_id
         entry.action, entry.object_id = action, object_id
-        mac = entry_mac(key, entry, prev)  # type: ignore[arg-type]
+        mac = row_mac(key, entry)  # type: ignore[arg-type]
+        link = link_mac(key, pos, seq, prev, mac)
         rows.append(
-            (
-                seq,
-                occurred_at,
-                "user",
-                actor_id,
-                action,
-                "complaint",
-                object_id,
-                "success",
-                prev,
-                mac,
-            )
-        )
-        prev = mac
+            (seq, occurred_at, "user", actor_id, action, "complaint", object_id, "success", mac,
+             pos, prev, link)
+        )  # fmt: skip
+        prev = link
     await _copy(conn, "audit_entries", AUDIT_COLUMNS, rows)
     await conn.execute("SELECT setval(pg_get_serial_sequence('audit_entries', 'seq'), $1)", seq)
 

@@ -76,15 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sealer = Sealer(app.state.sessionmaker, settings.audit_seal_seconds)
         sealing = None
         if settings.audit_seal_seconds > 0:
-            sealer = Sealer(app.state.sessionmaker, settings.audit_seal_seconds)
             sealing = asyncio.create_task(sealer.run(), name="audit sealer")
         yield
         if sealing is not None:
             sealing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sealing
+            await sealer.round()  # what the last requests wrote does not wait for a restart
         await engine.dispose()
 
     app = FastAPI(

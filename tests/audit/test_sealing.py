@@ -113,6 +113,15 @@ class TestSeal:
                 await asyncio.sleep(0.05)
             assert [pos for _, pos, _ in await _sealed(db)] == [1, 2, 3]
 
+    async def test_what_was_written_last_is_sealed_on_shutdown(self, database_url: str) -> None:
+        app = create_app(make_settings(database_url, audit_seal_seconds=5))
+        async with LifespanManager(app), app.state.sessionmaker() as db:
+            await _record(db, "a", "b")
+            assert await unsealed(db) == 2  # the first round is seconds away
+        async with app.state.sessionmaker() as db:
+            assert [pos for _, pos, _ in await _sealed(db)] == [1, 2]
+        await app.state.engine.dispose()
+
 
 @pytest.mark.clause("5.1")
 class TestVerifyUnsealed:

@@ -41,7 +41,7 @@ class Sealer:
         async with self.lock:
             try:
                 return await seal_pending(self.factory)
-            except DBAPIError as exc:
+            except (DBAPIError, OSError) as exc:
                 log.warning("audit sealing deferred to the next round: %s", type(exc).__name__)
                 return 0
 
