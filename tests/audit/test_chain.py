@@ -143,3 +143,44 @@ class TestCommand:
         )
         assert broken.returncode == 1
         assert f"BROKEN at entry {target}" in broken.stderr
+
+    async def test_seal_audit_seals_what_is_committed_and_verify_reports_the_end(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        database_url: str,
+    ) -> None:
+        _, headers = await signed_in(db, passwords, client, Role.administrator)
+        response = await client.post(
+            "/api/units", json={"code": "S1", "name": "S1"}, headers=headers
+        )
+        assert response.status_code == 201
+        written = len(await _seqs(db))
+        env = {
+            **os.environ,
+            "OMBUDS_DATABASE_URL": database_url,
+            "OMBUDS_ENV": "test",
+            "OMBUDS_SECRET_KEY": "test-secret-that-is-long-enough-for-hs256-0123456789",
+        }
+
+        def ombuds(command: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "ombuds.cli", command],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        before = ombuds("verify-audit")
+        assert f"{written} entries checked (0 sealed, {written} awaiting the sealer)" in (
+            before.stdout
+        )
+        sealed = ombuds("seal-audit")
+        assert sealed.stdout.strip() == f"audit entries sealed: {written}"
+        end = await db.scalar(select(AuditEntry.entry_hash).where(AuditEntry.chain_pos == written))
+        after = ombuds("verify-audit")
+        assert after.returncode == 0, after.stderr
+        assert f"({written} sealed, 0 awaiting the sealer)" in after.stdout
+        assert f"chain end: position {written}, {end}" in after.stdout
