@@ -177,7 +177,7 @@ def _media_type(request: Request) -> str | None:
     value = request.headers.get("content-type")
     if value is None:
         return None
-    return value.split(";", 1)[0].strip().lower()
+    return value.split(";", 1)[0].strip().lower()[:100]
 
 
 def accepted_media_types(request: Request) -> tuple[str, ...] | None:
