@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
-    # The policy's numbers (see ../shared/POLICY.md).
+    # The policy's numbers (see docs/policy-clauses.md).
     response_period_days: int = Field(default=14, ge=1)  # 4.3.1(ii)
     notify_table_officers_target_days: int = Field(
         default=7, ge=1

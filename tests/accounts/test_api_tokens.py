@@ -262,8 +262,8 @@ class TestIssueToken:
             headers=admin_headers,
         )
         assert refused.status_code == 422
-        assert [(e["field"], e["message"]) for e in refused.json()["errors"]] == [
-            ("expires_at", "Value error, must be in the future")
+        assert [(e["field"], e["rule"], e["message"]) for e in refused.json()["errors"]] == [
+            ("expires_at", "in_future", "must be in the future")
         ]
         soon = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
         response = await client.post(

@@ -201,11 +201,16 @@ class TestSetRoles:
         [
             pytest.param(roles_body(), "roles", "too_short", id="empty"),
             pytest.param(roles_body("root"), "roles.0", "enum", id="unknown-role"),
-            pytest.param(roles_body("staff_resource"), "body", "value_error", id="no-kind"),
+            pytest.param(
+                roles_body("staff_resource"),
+                "staff_resource_kind",
+                "required_for_staff_resource",
+                id="no-kind",
+            ),
             pytest.param(
                 roles_body("ombudsperson", kind="special_assignments_officer"),
-                "body",
-                "value_error",
+                "staff_resource_kind",
+                "only_for_staff_resource",
                 id="kind-without-role",
             ),
             pytest.param(

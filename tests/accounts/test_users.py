@@ -184,12 +184,15 @@ class TestCreate:
             pytest.param({"roles": ["superuser"]}, "roles.0", "enum", id="unknown-role"),
             pytest.param({"username": "a"}, "username", "string_pattern_mismatch", id="username"),
             pytest.param(
-                {"roles": ["staff_resource"]}, "body", "value_error", id="staff-without-kind"
+                {"roles": ["staff_resource"]},
+                "staff_resource_kind",
+                "required_for_staff_resource",
+                id="staff-without-kind",
             ),
             pytest.param(
                 {"roles": ["ombudsperson"], "staff_resource_kind": "equality_representative"},
-                "body",
-                "value_error",
+                "staff_resource_kind",
+                "only_for_staff_resource",
                 id="kind-without-staff-role",
             ),
             pytest.param(

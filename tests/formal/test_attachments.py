@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -111,6 +112,38 @@ class TestAddAttachment:
             media_type,
             "document",
         )
+
+    @pytest.mark.parametrize(
+        ("content", "name", "stored"),
+        [
+            (PDF, "x.html", "x.pdf"),
+            (PDF, "scan.txt", "scan.pdf"),
+            (PDF, "signed letter", "signed letter.pdf"),
+            (PDF, "Letter.PDF", "Letter.PDF"),
+            (PNG, "photo.jpg", "photo.png"),
+            (JPEG, "photo.JPEG", "photo.JPEG"),
+            (JPEG, "photo.png", "photo.jpg"),
+            (PDF, "y" * 200, "y" * 196 + ".pdf"),
+        ],
+    )
+    async def test_a_name_that_belies_the_content_is_renamed_to_its_type(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        content: bytes,
+        name: str,
+        stored: str,
+    ) -> None:
+        case, etag = await _at_letter(db, passwords, client)
+        response = await _upload(client, case, etag, content, name, content_type="text/html")
+        assert response.status_code == 201, response.text
+        assert response.json()["filename"] == stored
+        download = await client.get(
+            case.url("attachments", response.json()["id"]), headers=case.headers
+        )
+        assert download.headers["content-type"] == response.json()["media_type"]
+        assert f"filename*=UTF-8''{quote(stored)}" in download.headers["content-disposition"]
 
     @pytest.mark.clause("4.3.1(i)")
     @pytest.mark.parametrize(

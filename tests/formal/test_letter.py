@@ -242,6 +242,30 @@ class TestCompleteLetter:
         assert await count(db, PartyNotice) == 0
 
     @pytest.mark.clause("4.3.1(i)")
+    async def test_the_refusal_names_the_missing_parts_in_words(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_letter(db, passwords, client)
+        draft = {"what_took_place": "Comments.", "when_it_took_place": "At the meeting."}
+        _, etag = await save_letter(client, case.headers, case.detail, etag, draft)
+        response = await client.post(
+            case.url("letter", "complete"), headers=with_etag(case.headers, etag)
+        )
+        body = problem(response, 422)
+        assert body["detail"].startswith(
+            "The letter is not complete: it still needs the date and time, witnesses, "
+            "the resolution sought and the signature."
+        )
+        # The codes stay beside the words, for an app to translate.
+        assert [(e["field"], e["message"]) for e in body["errors"]] == [
+            ("occurred_at", "the date and time: required in the signed letter"),
+            ("witnesses", "witnesses: required in the signed letter"),
+            ("resolution_sought", "the resolution sought: required in the signed letter"),
+            ("signed_on", "the signature: required in the signed letter"),
+        ]
+        assert "occurred_at" not in body["detail"] and "signed_on" not in body["detail"]
+
+    @pytest.mark.clause("4.3.1(i)")
     async def test_a_complete_letter_moves_on_to_the_review(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
     ) -> None:

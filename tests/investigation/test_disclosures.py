@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from fastapi import FastAPI
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ombuds.kit.crypto import KeyRing, derive_key
+from ombuds.kit.rotation import encrypted_tables, rotate
 from ombuds.models import Disclosure, DisclosureRecipient
+from ombuds.settings import Settings
 from tests.factories.investigation import Actor, Case, disclose, record_entry
 from tests.investigation.support import audited, problem, state
 
@@ -23,6 +28,60 @@ def disclosure(**overrides: str) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+class TestRecipientAtRest:
+    RECIPIENT = "Venue manager Canary-Pangolin"
+
+    async def _record(self, client: httpx.AsyncClient, case: Case) -> str:
+        response = await client.post(
+            f"{case.url}/disclosures",
+            headers=case.change(case.crc[0]),
+            json=disclosure(recipient=self.RECIPIENT),
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["recipients"] == [{"user_id": None, "recipient": self.RECIPIENT}]
+        return str(response.json()["id"])
+
+    @pytest.mark.clause("5.1")
+    async def test_the_raw_column_holds_no_plaintext(
+        self, client: httpx.AsyncClient, db: AsyncSession, case: Case
+    ) -> None:
+        await self._record(client, case)
+        rows = (await db.execute(text("SELECT recipient FROM disclosure_recipients"))).all()
+        assert len(rows) == 1
+        raw = bytes(rows[0][0])
+        assert b"Canary-Pangolin" not in raw and b"Venue" not in raw
+        listed = await client.get(f"{case.url}/disclosures", headers=case.crc[0].headers)
+        assert [r["recipient"] for d in listed.json() for r in d["recipients"]] == [self.RECIPIENT]
+
+    @pytest.mark.clause("5.1")
+    async def test_key_rotation_covers_it(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        case: Case,
+        app: FastAPI,
+        settings: Settings,
+    ) -> None:
+        await self._record(client, case)
+        assert (
+            "recipient" in dict((t.name, c) for t, c in encrypted_tables())["disclosure_recipients"]
+        )
+        dev = derive_key(settings.secret_key, "ombuds encryption at rest")
+        ring = KeyRing({"dev": dev, "k2": b"2" * 32}, "k2")
+        await rotate(app.state.engine, ring)
+        (row_id, blob) = (
+            await db.execute(text("SELECT id, recipient FROM disclosure_recipients"))
+        ).one()
+        assert KeyRing.key_id_of(bytes(blob)) == "k2"
+        plain = ring.decrypt(
+            bytes(blob),
+            table="disclosure_recipients",
+            column="recipient",
+            row_id=str(uuid.UUID(str(row_id))),
+        )
+        assert plain.decode() == self.RECIPIENT
 
 
 class TestRecordDisclosure:
@@ -47,8 +106,8 @@ class TestRecordDisclosure:
         assert body["recipients"] == [{"user_id": None, "recipient": "Venue manager"}]
         saved = await db.scalar(select(Disclosure))
         assert saved is not None and saved.content == "The date and place of the meeting; no names."
-        recipient = await db.scalar(select(DisclosureRecipient.recipient))
-        assert recipient == "Venue manager"
+        recipient = await db.scalar(select(DisclosureRecipient))
+        assert recipient is not None and recipient.recipient == "Venue manager"
         assert response.headers["ETag"] != case.etag
         assert await audited(db, "investigation.record_disclosure", member.user.id) == 1
 

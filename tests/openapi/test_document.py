@@ -35,3 +35,20 @@ def test_operation_ids_are_tag_name_and_every_operation_is_described() -> None:
             assert re.fullmatch(r"[a-z][a-z0-9-]*", op["operationId"]), op["operationId"]
             description = op.get("description", "")
             assert description and "\n" not in description.strip(), (method, path)
+
+
+def test_every_body_documents_the_refusals_answered_before_the_route() -> None:
+    doc = document()
+    with_body = [
+        (method, path, op)
+        for path, operations in doc["paths"].items()
+        for method, op in operations.items()
+        if method in METHODS and "requestBody" in op
+    ]
+    assert ("post", "/api/units") in {(m, p) for m, p, _ in with_body}
+    for method, path, op in with_body:
+        for code in ("413", "415"):
+            response = op["responses"].get(code)
+            assert response is not None, (method, path, code)
+            assert list(response["content"]) == ["application/problem+json"], (method, path)
+    assert "sign-in" in doc["paths"]["/api/units"]["post"]["responses"]["413"]["description"]

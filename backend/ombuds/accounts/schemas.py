@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Self
 
 from pydantic import (
-    AwareDatetime,
     ConfigDict,
     Field,
     SecretStr,
@@ -15,7 +14,8 @@ from pydantic import (
 
 from ombuds.auth.passwords import MIN_PASSWORD_LENGTH
 from ombuds.kit.clock import utcnow
-from ombuds.kit.schemas import InputSchema, OutputSchema
+from ombuds.kit.errors import RuleBroken
+from ombuds.kit.schemas import InputSchema, IsoDatetime, OutputSchema
 from ombuds.models import Role, Scope, StaffResourceKind
 
 USERNAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$"
@@ -29,9 +29,17 @@ class _RolesInput(InputSchema):
     def _staff_kind_matches_role(self) -> Self:
         is_staff = Role.staff_resource in self.roles
         if is_staff and self.staff_resource_kind is None:
-            raise ValueError("a staff resource needs staff_resource_kind (4.3.1(v))")
+            raise RuleBroken(
+                "staff_resource_kind",
+                "required_for_staff_resource",
+                "a staff resource needs staff_resource_kind (4.3.1(v))",
+            )
         if not is_staff and self.staff_resource_kind is not None:
-            raise ValueError("staff_resource_kind is only for the staff_resource role")
+            raise RuleBroken(
+                "staff_resource_kind",
+                "only_for_staff_resource",
+                "staff_resource_kind is only for the staff_resource role",
+            )
         return self
 
 
@@ -83,13 +91,13 @@ class ServiceAccountOut(OutputSchema):
 
 class ApiTokenCreate(InputSchema):
     scopes: list[Scope] = Field(min_length=1)
-    expires_at: AwareDatetime | None = None
+    expires_at: IsoDatetime | None = None
 
     @field_validator("expires_at")
     @classmethod
     def _expires_in_future(cls, value: datetime | None) -> datetime | None:
         if value is not None and value <= utcnow():
-            raise ValueError("must be in the future")
+            raise RuleBroken(None, "in_future", "must be in the future")
         return value
 
 

@@ -9,7 +9,7 @@ from ombuds.audit import service
 from ombuds.audit.access import AuditReader
 from ombuds.kit.deps import DbSession
 from ombuds.kit.pagination import PageSize
-from ombuds.kit.schemas import OutputSchema
+from ombuds.kit.schemas import BIGINT_MAX, OutputSchema
 from ombuds.models import Outcome
 
 router = APIRouter(prefix="/api/audit-entries", tags=["audit"])
@@ -35,7 +35,9 @@ class AuditPage(OutputSchema):
 async def list_entries(
     db: DbSession,
     _: AuditReader,
-    before: int | None = Query(default=None, ge=1, description="next_before of the last page"),
+    before: int | None = Query(
+        default=None, ge=1, le=BIGINT_MAX, description="next_before of the last page"
+    ),
     limit: PageSize = 100,
 ) -> AuditPage:
     """The audit log, newest first."""

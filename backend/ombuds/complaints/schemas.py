@@ -10,6 +10,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from ombuds.kit.errors import RuleBroken
 from ombuds.kit.schemas import InputSchema, LocalTime, OutputSchema
 from ombuds.models import (
     Category,
@@ -36,8 +37,10 @@ class PersonIn(InputSchema):
     @model_validator(mode="after")
     def _one_identity(self) -> Self:
         if (self.member_id is None) == (self.full_name is None):
-            raise ValueError(
-                "give either member_id (a member) or full_name (outside the directory)"
+            raise RuleBroken(
+                None,
+                "member_or_full_name",
+                "give either member_id (a member) or full_name (outside the directory)",
             )
         return self
 
@@ -66,9 +69,17 @@ class ComplaintCreate(InputSchema):
     @model_validator(mode="after")
     def _workplace_is_redirected(self) -> Self:
         if self.setting is Setting.workplace and self.redirected_to is None:
-            raise ValueError("workplace harassment is redirected (1.3): give redirected_to")
+            raise RuleBroken(
+                "redirected_to",
+                "required_for_workplace",
+                "workplace harassment is redirected (1.3): give redirected_to",
+            )
         if self.setting is not Setting.workplace and self.redirected_to is not None:
-            raise ValueError("redirected_to is only for workplace harassment (1.3)")
+            raise RuleBroken(
+                "redirected_to",
+                "only_for_workplace",
+                "redirected_to is only for workplace harassment (1.3)",
+            )
         return self
 
 

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
-from pydantic import AwareDatetime
 
 from ombuds.calendars import conditional
 from ombuds.deadlines import service
@@ -16,7 +15,7 @@ from ombuds.kit.clock import local_today
 from ombuds.kit.deps import AppSettings, DbSession
 from ombuds.kit.errors import InvalidInput, field_error
 from ombuds.kit.pagination import Cursor, PageSize, decode_cursor, encode_cursor
-from ombuds.kit.schemas import Page
+from ombuds.kit.schemas import IsoDatetime, Page
 from ombuds.models import Deadline, DeadlineStatus
 
 router = APIRouter(prefix="/api/deadlines", tags=["deadlines"])
@@ -99,7 +98,7 @@ async def list_deadlines(
     due_from: Annotated[date | None, Query(alias="from", description="Due on or after")] = None,
     due_to: Annotated[date | None, Query(alias="to", description="Due on or before")] = None,
     updated_since: Annotated[
-        AwareDatetime | None,
+        IsoDatetime | None,
         Query(description="Changed after this instant; tombstones included"),
     ] = None,
     cursor: Cursor = None,

@@ -5,6 +5,7 @@ from datetime import date
 
 from pydantic import EmailStr, Field, ValidationInfo, field_validator
 
+from ombuds.kit.errors import RuleBroken
 from ombuds.kit.schemas import InputSchema, OutputSchema
 from ombuds.models import TrainingKind
 
@@ -70,7 +71,7 @@ class SeatTermCreate(InputSchema):
     def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         starts_on = info.data.get("starts_on")
         if value is not None and starts_on is not None and value < starts_on:
-            raise ValueError("must not be before starts_on")
+            raise RuleBroken(None, "not_before_start", "must not be before starts_on")
         return value
 
 

@@ -192,9 +192,11 @@ async def roster(db: AsyncSession, on: date | None = None) -> list[SeatView]:
 
 async def _ombudsperson(db: AsyncSession, user_id: uuid.UUID, *, in_path: bool = False) -> User:
     user = await db.scalar(select(User).where(User.id == user_id).options(selectinload(User.roles)))
-    if user is None and in_path:
-        raise NotFound("No such user.")
-    if user is None or Role.ombudsperson not in user.role_set:
+    is_ombudsperson = user is not None and Role.ombudsperson in user.role_set
+    if in_path and not is_ombudsperson:
+        # The path names an ombudsperson: any other id, known or not, names no such thing.
+        raise NotFound("No such ombudsperson.")
+    if user is None or not is_ombudsperson:
         raise InvalidInput(
             "The user is not an ombudsperson.",
             errors=[field_error("user_id", "ombudsperson", "must hold the ombudsperson role")],

@@ -2,7 +2,11 @@
 
 The type is read from the content (magic bytes), never from the name or the client's
 Content-Type. The original file name is kept, sanitised, for the download, and is never
-written to a log, an audit entry or an error."""
+written to a log, an audit entry or an error. A name whose extension does not match the
+type read from the content is renamed to that type (`x.html` holding a PDF is kept as
+`x.pdf`; a name without an extension gets one), so that nothing downstream (a browser, a
+file manager, a mail client) opens the download as another type: the upload is not refused,
+since scanners and phones name files carelessly, and the answer shows the name kept."""
 
 from __future__ import annotations
 
@@ -32,6 +36,12 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
 _UNSAFE = set('<>:"|?*')
+# The extensions a name may keep for each accepted type; the first is the one given.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe"),
+}
 
 
 def sniff(content: bytes) -> tuple[str, str] | None:
@@ -59,6 +69,17 @@ def sanitise_filename(raw: str | None, extension: str) -> str:
         else:
             name = name[:MAX_FILENAME]
     return name
+
+
+def named_for_type(name: str, media_type: str) -> str:
+    """``name`` with the extension of the type its content was read as: kept when it
+    already matches (any case), replaced when it does not, added when there is none."""
+    extensions = EXTENSIONS[media_type]
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and f".{ext.lower()}" in extensions:
+        return name
+    base = stem if dot and stem else name
+    return base[: MAX_FILENAME - len(extensions[0])].rstrip() + extensions[0]
 
 
 def content_disposition(filename: str) -> str:
@@ -91,7 +112,7 @@ async def add(
     attachment = Attachment(
         complaint_id=complaint.id,
         purpose=purpose.value,
-        filename=sanitise_filename(filename, extension),
+        filename=named_for_type(sanitise_filename(filename, extension), media_type),
         media_type=media_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

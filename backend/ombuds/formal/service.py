@@ -31,14 +31,21 @@ from ombuds.settings import Settings
 
 # 4.3.1(i): what took place, when, the date and time, witnesses' names (or that there
 # were none), the resolution sought, and the signature's date.
-LETTER_FIELDS = (
-    "what_took_place",
-    "when_it_took_place",
-    "occurred_at",
-    "witnesses",
-    "resolution_sought",
-    "signed_on",
-)
+# Each part's field (the stable code an app can translate) and its name in the policy's words.
+LETTER_PARTS = {
+    "what_took_place": "what took place",
+    "when_it_took_place": "when",
+    "occurred_at": "the date and time",
+    "witnesses": "witnesses",
+    "resolution_sought": "the resolution sought",
+    "signed_on": "the signature",
+}
+LETTER_FIELDS = tuple(LETTER_PARTS)
+
+
+def _in_words(parts: list[str]) -> str:
+    words = [LETTER_PARTS[p] for p in parts]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _not_future(field: str, day: date) -> list[dict[str, str]]:
@@ -147,9 +154,12 @@ async def complete_letter(db: AsyncSession, actor: Principal, complaint: Complai
     missing = missing_from(await find_letter(db, complaint))
     if missing:
         raise InvalidInput(
-            "The letter is not complete: every part of 4.3.1(i) is required before the "
-            "procedure moves on.",
-            errors=[field_error(f, "required", "required in the signed letter") for f in missing],
+            f"The letter is not complete: it still needs {_in_words(missing)}. Every part of "
+            "4.3.1(i) is required before the procedure moves on.",
+            errors=[
+                field_error(f, "required", f"{LETTER_PARTS[f]}: required in the signed letter")
+                for f in missing
+            ],
         )
     await stages.move(db, complaint, Stage.review, actor.id)
     await audit.record(db, actor, "formal.complete_letter", "complaint", complaint.id)

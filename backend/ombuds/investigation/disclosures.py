@@ -48,11 +48,12 @@ async def with_recipients(db: AsyncSession, items: list[Disclosure]) -> list[Dis
     by_disclosure: defaultdict[uuid.UUID, list[DisclosureRecipient]] = defaultdict(list)
     if items:
         rows = await db.scalars(
-            select(DisclosureRecipient)
-            .where(DisclosureRecipient.disclosure_id.in_([d.id for d in items]))
-            .order_by(DisclosureRecipient.recipient)
+            select(DisclosureRecipient).where(
+                DisclosureRecipient.disclosure_id.in_([d.id for d in items])
+            )
         )
-        for r in rows.all():
+        # Encrypted at rest, so sorted here rather than in SQL.
+        for r in sorted(rows.all(), key=lambda r: (r.recipient, r.id)):
             by_disclosure[r.disclosure_id].append(r)
     return [DisclosureView(d, by_disclosure[d.id]) for d in items]
 

@@ -11,7 +11,9 @@ facts the application runs on:
   a second factor still to set up);
 - a route with a path id answers 404 for an object the caller may not see or that does not
   exist, indistinguishably;
-- a route with a body answers 422 for one it cannot read;
+- a route with a body answers 413 for one over the size limit, before the caller is even
+  identified (kit/middleware.py), 415 for one sent as a media type it does not read, and
+  422 for one it cannot read;
 - public routes take no credential (``security: []``);
 - a body with a file in it is ``multipart/form-data`` (FastAPI says urlencoded for a form
   model, even one holding a file).
@@ -57,6 +59,8 @@ GENERIC = {
     "401": "Not signed in, or the credential is not valid (any longer)",
     "403": "The caller's credential does not reach this operation",
     "404": "No such object, or one the caller may not know of",
+    "413": "The body is larger than the service accepts; refused before sign-in is checked",
+    "415": "The body is not of a media type this operation reads (the problem names them)",
     "422": "Invalid input: `errors` names each field and rule",
 }
 
@@ -103,6 +107,8 @@ def _complete_operation(doc: Json, path: str, op: Json, public: bool) -> None:
         codes += ["401", "403"]
     if "{" in path:
         codes.append("404")
+    if "requestBody" in op:
+        codes += ["413", "415"]
     if "requestBody" in op or op.get("parameters"):
         codes.append("422")
     for code in codes:

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.params import Form
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -81,6 +82,21 @@ class TooManyRequests(DomainError):
     status, slug, title = 429, "too-many-requests", "Too many attempts"
 
 
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class RuleBroken(ValueError):
+    """Raised by a schema's validator: names the field it is about (relative to the model
+    validated) and the rule, so the 422 reads like any other field error."""
+
+    def __init__(self, field: str | None, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule
+        self.message = message
+
+
 def field_error(field: str, rule: str, message: str) -> dict[str, str]:
     return {"field": field, "rule": rule, "message": message}
 
@@ -114,16 +130,78 @@ def _location(loc: Sequence[int | str]) -> str:
     return ".".join(parts) or "body"
 
 
+def json_position(document: object, position: object) -> tuple[int, int] | None:
+    """(line, column), both from 1, of a character offset into the text that was parsed."""
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", "replace")
+    if not isinstance(document, str) or not isinstance(position, int):
+        return None
+    before = document[:position]
+    line = before.count("\n") + 1
+    return line, position - (before.rfind("\n") + 1) + 1
+
+
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     # Pydantic's own messages can quote the rejected input; we report the rule, not the value.
     out = []
     for err in exc.errors():
         rule = str(err.get("type", "invalid"))
         message = str(err.get("msg", "invalid value"))
+        loc = list(err.get("loc", ()))
+        cause = (err.get("ctx") or {}).get("error")
         if rule == "json_invalid":
-            message = "the body is not valid JSON"
-        out.append(field_error(_location(err.get("loc", ())), rule, message))
+            # FastAPI reports ("body", character offset): a person wants a line and column.
+            where = json_position(exc.body, loc[1] if len(loc) > 1 else None)
+            reason = str(cause).lower() if isinstance(cause, str) else "not valid JSON"
+            message = (
+                f"invalid JSON at line {where[0]}, column {where[1]} ({reason})"
+                if where is not None
+                else "invalid JSON"
+            )
+            loc = loc[:1]
+        elif isinstance(cause, RuleBroken):
+            rule, message = cause.rule, cause.message
+            if cause.field is not None:
+                loc.append(cause.field)
+        elif rule == "value_error" and isinstance(cause, ValueError):
+            message = str(cause)  # without pydantic's "Value error, " prefix
+        out.append(field_error(_location(loc), rule, message))
     return out
+
+
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _media_type(request: Request) -> str | None:
+    value = request.headers.get("content-type")
+    if value is None:
+        return None
+    return value.split(";", 1)[0].strip().lower()[:100]
+
+
+def accepted_media_types(request: Request) -> tuple[str, ...] | None:
+    """The media types the matched route reads its body in, or None if it takes no body."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None:
+        return None
+    return FORM_TYPES if isinstance(body_field.field_info, Form) else JSON_TYPES
+
+
+def wrong_media_type(request: Request) -> UnsupportedMediaType | None:
+    """A body the route cannot read as sent: text/plain or a form to a JSON route, JSON to an
+    upload. No Content-Type at all is read as JSON, as FastAPI does."""
+    accepted = accepted_media_types(request)
+    sent = _media_type(request)
+    if accepted is None or sent is None:
+        return None
+    if sent in accepted or (accepted == JSON_TYPES and sent.endswith("+json")):
+        return None
+    return UnsupportedMediaType(
+        f"The body is sent as {sent}; this operation reads {' or '.join(accepted)}.",
+        errors=[field_error("body", "media_type", f"send {' or '.join(accepted)}")],
+    )
 
 
 # What FastAPI answers (400) for a body it could not read: not UTF-8, broken multipart...
@@ -170,14 +248,19 @@ def install_error_handlers(app: FastAPI, *, caller_check: CallerCheck | None = N
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(exc)
-        if any(e["rule"] == "json_invalid" for e in errors):
+        unsupported = wrong_media_type(request)
+        if unsupported is not None or any(e["rule"] == "json_invalid" for e in errors):
             refused = await refused_first(request)
             if refused is not None:
                 return refused
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        return problem(
-            422, "invalid-input", "Invalid input", f"Invalid input in: {fields}", errors=errors
-        )
+        if unsupported is not None:
+            return domain_problem(unsupported)
+        broken = [e for e in errors if e["rule"] == "json_invalid"]
+        if broken:
+            detail = f"body: {broken[0]['message']}"
+        else:
+            detail = f"Invalid input in: {', '.join(sorted({e['field'] for e in errors}))}"
+        return problem(422, "invalid-input", "Invalid input", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

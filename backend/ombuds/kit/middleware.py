@@ -1,10 +1,15 @@
-"""ASGI middleware: body size limits and security headers on every response."""
+"""ASGI middleware: body size limits, allowed methods, and security headers on every
+response."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+import re
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
+
+from fastapi.routing import iter_route_contexts
+from starlette.routing import BaseRoute, compile_path
 
 from ombuds.kit.errors import PROBLEM_BASE, PROBLEM_JSON
 
@@ -54,6 +59,49 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class AllowedMethods:
+    """405 for a method no route of the path allows, with every allowed method in `Allow`.
+
+    Of the route templates a path matches, the most literal wins (fewest parameters):
+    `/api/members/import` is that path, not a `/api/members/{member_id}` whose id fails to
+    parse. Starlette alone would hand `PATCH /api/members/import` to the id route (a 422),
+    and list in `Allow` only the methods of the first route it met for the path."""
+
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.routes = routes
+        self._templates: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = None
+
+    def templates(self) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+        # Built on first use: routes are all in place once the application serves.
+        if self._templates is None:
+            by_path: dict[str, set[str]] = {}
+            for context in iter_route_contexts(self.routes):
+                if context.path and context.methods:
+                    by_path.setdefault(context.path, set()).update(context.methods)
+            self._templates = []
+            for path, methods in by_path.items():
+                regex, _, convertors = compile_path(path)
+                self._templates.append((regex, len(convertors), frozenset(methods)))
+        return self._templates
+
+    def allowed(self, path: str) -> frozenset[str] | None:
+        """The methods the path's most literal templates allow; None if no route matches."""
+        matched = [(n, methods) for regex, n, methods in self.templates() if regex.match(path)]
+        if not matched:
+            return None
+        fewest = min(n for n, _ in matched)
+        return frozenset().union(*(methods for n, methods in matched if n == fewest))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            allowed = self.allowed(scope["path"])
+            if allowed is not None and scope["method"] not in allowed:
+                await _method_not_allowed(send, scope["method"], sorted(allowed))
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
@@ -153,6 +201,30 @@ async def _nul(send: Send, where: str) -> None:
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _method_not_allowed(send: Send, method: str, allowed: list[str]) -> None:
+    allow = ", ".join(allowed)
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + "method-not-allowed",
+            "title": "Method Not Allowed",
+            "status": 405,
+            "detail": f"{method} is not allowed here; this path allows {allow}.",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 405,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"allow", allow.encode()),
             ],
         }
     )

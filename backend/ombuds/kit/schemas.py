@@ -1,10 +1,11 @@
 """Base classes for request and response schemas."""
 
 import re
-from datetime import time
+from datetime import datetime, time
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
@@ -33,6 +34,33 @@ LocalTime = Annotated[
         }
     ),
 ]
+
+
+# The largest values the database's integer columns hold: a number beyond them is refused
+# as invalid input naming its parameter, never passed on to the driver (which would fail).
+INT_MAX = 2**31 - 1  # INTEGER
+BIGINT_MAX = 2**63 - 1  # BIGINT
+
+_ISO_DATETIME = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+    r"([Zz]|[+-][0-9]{2}:?[0-9]{2})"
+)
+
+
+def _iso_datetime(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(_ISO_DATETIME, value.strip()):
+        return value
+    # Pydantic alone would read "-16108" or 1700000000 as seconds since 1970.
+    raise PydanticCustomError(
+        "iso_datetime",
+        "an ISO 8601 date and time with its offset, e.g. 2026-12-07T09:30:00-06:00",
+    )
+
+
+# An instant, written out: ISO 8601 date and time with an offset (Z or ±HH:MM).
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 
 
 class InputSchema(BaseModel):

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
@@ -190,11 +190,12 @@ class Disclosure(IdMixin, Base):
     disclosed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DisclosureRecipient(Base):
+class DisclosureRecipient(IdMixin, Base):
     __tablename__ = "disclosure_recipients"
 
     disclosure_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("disclosures.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("disclosures.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    recipient: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # 5.1: free text that can name a person outside the roles, encrypted like the rest.
+    recipient: Mapped[str] = mapped_column(EncryptedText())

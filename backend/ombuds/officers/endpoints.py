@@ -4,8 +4,9 @@ the Complaint Review Committee (4.3.1(v)). A recused officer gets 404 everywhere
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from ombuds.committees import lists as committee_lists
 from ombuds.committees import service as committees
@@ -20,7 +21,7 @@ from ombuds.complaints import access
 from ombuds.complaints.access import IfMatch, TableOfficer
 from ombuds.kit.deps import AppSettings, DbSession
 from ombuds.kit.pagination import Cursor, PageSize, encode_cursor
-from ombuds.kit.schemas import Page
+from ombuds.kit.schemas import INT_MAX, Page
 from ombuds.officers import service
 from ombuds.officers.schemas import ComplaintStatusForOfficer
 
@@ -143,7 +144,7 @@ async def redraw_committee_seat(
     db: DbSession,
     actor: CommitteeStriker,
     complaint_id: uuid.UUID,
-    seat: int,
+    seat: Annotated[int, Path(ge=1, le=INT_MAX, description="The seat's number, from 1")],
     response: Response,
     if_match: IfMatch = None,
 ) -> CommitteeProposalForOfficer:

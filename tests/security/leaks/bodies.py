@@ -22,7 +22,7 @@ PDF = b"%PDF-1.4\n% leak scan document\n"
 OVERRIDES: dict[str, Json] = {
     "users-create": {"roles": ["administrator"], "password": "leak-scan-password-0002"},
     "calendar-connect-caldav": {"url": "https://calendar.example.org/dav/leak/"},
-    "calendar-connect-shared-caldav": {"url": "https://calendar.example.org/dav/shared/"},
+    "calendar-connect-shared-caldav": {"url": "https://calendar.example.org/dav/union/"},
     "calendar-replace-caldav": {"url": "https://calendar.example.org/dav/other/"},
     "service-accounts-issue-token": {"scopes": ["deadlines:read"]},
     "recommendations-set-status": {"status": "implemented"},
