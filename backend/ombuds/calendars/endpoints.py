@@ -31,7 +31,10 @@ FEED_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 CONNECTION_RESPONSES: dict[int | str, dict[str, str]] = {
     404: {"description": "No such connection, or not one the caller manages"},
-    422: {"description": "The address is not http(s), carries credentials, or is this service"},
+    422: {
+        "description": "The address is not http(s), carries credentials, is this service, "
+        "or does not resolve to a public server (nor to a network the operator allows)"
+    },
 }
 
 
@@ -134,12 +137,18 @@ async def list_caldav(db: DbSession, actor: AnyUser, request: Request) -> list[C
     name="connect_caldav",
 )
 async def connect_caldav(
-    db: DbSession, actor: AnyUser, body: CaldavConnectionIn, request: Request
+    db: DbSession, settings: AppSettings, actor: AnyUser, body: CaldavConnectionIn, request: Request
 ) -> CaldavConnectionOut:
     """Push the caller's deadlines to a CalDAV calendar (synced by the sync job)."""
     keyring = _keyring(request)
     row = await connections.create(
-        db, keyring, actor, CaldavScope.own, body, _service_urls(request)
+        db,
+        keyring,
+        actor,
+        CaldavScope.own,
+        body,
+        _service_urls(request),
+        settings.caldav_allowed_networks,
     )
     return await connections.view(db, keyring, row)
 
@@ -152,12 +161,22 @@ async def connect_caldav(
     name="connect_shared_caldav",
 )
 async def connect_shared_caldav(
-    db: DbSession, actor: Administrator, body: CaldavConnectionIn, request: Request
+    db: DbSession,
+    settings: AppSettings,
+    actor: Administrator,
+    body: CaldavConnectionIn,
+    request: Request,
 ) -> CaldavConnectionOut:
     """A shared union calendar: every deadline, by reference only, like an integration."""
     keyring = _keyring(request)
     row = await connections.create(
-        db, keyring, actor, CaldavScope.shared, body, _service_urls(request)
+        db,
+        keyring,
+        actor,
+        CaldavScope.shared,
+        body,
+        _service_urls(request),
+        settings.caldav_allowed_networks,
     )
     return await connections.view(db, keyring, row)
 
@@ -170,6 +189,7 @@ async def connect_shared_caldav(
 )
 async def replace_caldav(
     db: DbSession,
+    settings: AppSettings,
     actor: AnyUser,
     connection_id: uuid.UUID,
     body: CaldavConnectionIn,
@@ -178,7 +198,9 @@ async def replace_caldav(
     """New address or credentials (e.g. after a refused login); synced afresh next run."""
     keyring = _keyring(request)
     row = await connections.find(db, actor, connection_id)
-    await connections.replace(db, keyring, actor, row, body, _service_urls(request))
+    await connections.replace(
+        db, keyring, actor, row, body, _service_urls(request), settings.caldav_allowed_networks
+    )
     return await connections.view(db, keyring, row)
 
 
