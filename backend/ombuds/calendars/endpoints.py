@@ -54,17 +54,16 @@ def _service_urls(request: Request) -> list[str]:
 # The feed itself ---------------------------------------------------------------------------
 
 
-@feed_router.get("/{token}.ics", response_class=Response, responses=FEED_RESPONSES, name="get")
-async def get_feed_file(
+async def _feed_response(
     db: DbSession,
     settings: AppSettings,
-    _: Public,
     token: str,
     request: Request,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
-    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since")] = None,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    *,
+    with_body: bool,
 ) -> Response:
-    """A user's deadlines as iCalendar; the secret token in the URL is the credential."""
     feed = await feeds.read(
         db,
         settings,
@@ -83,7 +82,43 @@ async def get_feed_file(
     if feed.not_modified:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     headers["Content-Disposition"] = 'inline; filename="complaint-deadlines.ics"'
+    if not with_body:
+        # HEAD: the headers a GET would send, its length included, and no body.
+        headers["Content-Length"] = str(len(feed.body))
+        return Response(media_type=ICS, headers=headers)
     return Response(content=feed.body, media_type=ICS, headers=headers)
+
+
+@feed_router.get("/{token}.ics", response_class=Response, responses=FEED_RESPONSES, name="get")
+async def get_feed_file(
+    db: DbSession,
+    settings: AppSettings,
+    _: Public,
+    token: str,
+    request: Request,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since")] = None,
+) -> Response:
+    """A user's deadlines as iCalendar; the secret token in the URL is the credential."""
+    return await _feed_response(
+        db, settings, token, request, if_none_match, if_modified_since, with_body=True
+    )
+
+
+@feed_router.head("/{token}.ics", response_class=Response, responses=FEED_RESPONSES, name="head")
+async def head_feed_file(
+    db: DbSession,
+    settings: AppSettings,
+    _: Public,
+    token: str,
+    request: Request,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since")] = None,
+) -> Response:
+    """The feed's headers (ETag, Last-Modified, length) without its body."""
+    return await _feed_response(
+        db, settings, token, request, if_none_match, if_modified_since, with_body=False
+    )
 
 
 # Managing one's feed -----------------------------------------------------------------------
