@@ -6,6 +6,7 @@ import io
 import logging
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.logging import AccessFormatter
@@ -116,6 +117,7 @@ def spellings(token: str) -> list[tuple[str, int]]:
 class TestServedLogs:
     """The real server's access log and the app's own logs, for every spelling."""
 
+    @pytest.mark.clause("5.1")
     async def test_no_spelling_of_a_feed_path_puts_its_token_in_a_log(
         self, app: FastAPI, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
     ) -> None:
