@@ -164,8 +164,9 @@ EXAMPLE_DOMAINS = ("example", "example.org", "example.com", "example.net")
 EXAMPLE_ADDRESS = "93.184.215.14"
 
 
-@pytest.fixture(autouse=True)
-def example_names_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def example_names_resolve() -> Iterator[None]:
+    """Session-wide, so that worlds built once per module or session resolve them too."""
     real = addresses.lookup
 
     def lookup(host: str, port: int) -> list[str]:
@@ -174,4 +175,6 @@ def example_names_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
             return [EXAMPLE_ADDRESS]
         return real(host, port)
 
-    monkeypatch.setattr(addresses, "lookup", lookup)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(addresses, "lookup", lookup)
+        yield
