@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
+from ombuds.calendars import addresses
 from ombuds.kit.migrations import head_revisions, upgrade
 from ombuds.main import create_app
 from ombuds.models import Base
@@ -154,3 +155,26 @@ async def db(app: FastAPI) -> AsyncIterator[AsyncSession]:
 def passwords(app: FastAPI) -> Passwords:
     result: Passwords = app.state.passwords
     return result
+
+
+# Names under the domains reserved for examples (RFC 2606, RFC 6761) never resolve; tests
+# that connect a CalDAV calendar "at" one get a public address for it (nothing is ever
+# sent there). Every other name resolves as usual ("localhost" to loopback).
+EXAMPLE_DOMAINS = ("example", "example.org", "example.com", "example.net")
+EXAMPLE_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def example_names_resolve() -> Iterator[None]:
+    """Session-wide, so that worlds built once per module or session resolve them too."""
+    real = addresses.lookup
+
+    def lookup(host: str, port: int) -> list[str]:
+        name = host.lower().rstrip(".")
+        if any(name == d or name.endswith("." + d) for d in EXAMPLE_DOMAINS):
+            return [EXAMPLE_ADDRESS]
+        return real(host, port)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(addresses, "lookup", lookup)
+        yield

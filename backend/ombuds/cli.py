@@ -162,7 +162,10 @@ async def _sync_calendars(settings: Settings) -> int:
         f"caldav: {len(report.synced)} synced, {len(report.broken)} broken, "
         f"{len(report.skipped)} left to another runner"
     )
-    return 0
+    # Cron and systemd see a failure; the ids say which (its owner sees why in the app).
+    for connection_id in report.broken:
+        print(f"caldav: connection {connection_id} is broken", file=sys.stderr)
+    return 1 if report.broken else 0
 
 
 async def _rotate_keys(settings: Settings, batch: int) -> int:

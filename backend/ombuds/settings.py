@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ombuds.kit.crypto import KeyRing, derive_key, parse_keys
 
@@ -56,6 +58,12 @@ class Settings(BaseSettings):
     require_second_factor: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Private networks a CalDAV connection may reach (CIDRs, comma-separated or a JSON
+    # list), e.g. "10.20.0.0/16" for a Nextcloud on the union's own network. Loopback,
+    # link-local, private and other internal addresses are refused unless listed here.
+    caldav_allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list
+    )
 
     # The policy's numbers (see docs/policy-clauses.md).
     response_period_days: int = Field(default=14, ge=1)  # 4.3.1(ii)
@@ -66,6 +74,16 @@ class Settings(BaseSettings):
     crc_size: int = Field(default=3, ge=1)  # 4.3.1(v)
     roll_over_non_working_days: bool = True  # "Days": weekends and Manitoba holidays
     policy_implemented_on: date = date(2025, 1, 1)  # 6 review
+
+    @field_validator("caldav_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
-from ombuds.models import AuthSession, Role, User
+from ombuds.models import AuthSession, CalendarFeedToken, FeedTokenEnd, Role, User
 from tests.accounts.support import assert_problem, audit_entries, reload_user
 from tests.factories.accounts import PASSWORD, login, make_user, signed_in
 
@@ -221,6 +221,37 @@ class TestReactivate:
             response = await client.post(f"/api/users/{user.id}/{action}", headers=admin_headers)
             assert response.status_code == 200, response.text
         assert_problem(await client.get("/api/auth/me", headers=user_headers), 401)
+
+    async def test_does_not_revive_the_old_feed_link(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        admin_headers: dict[str, str],
+    ) -> None:
+        user, user_headers = await signed_in(db, passwords, client, Role.ombudsperson)
+        made = await client.post("/api/calendar/feed", headers=user_headers)
+        path = "/api/feeds/" + made.json()["url"].rsplit("/", 1)[1]
+        assert (await client.get(path)).status_code == 200
+        for action in ("deactivate", "reactivate"):
+            response = await client.post(f"/api/users/{user.id}/{action}", headers=admin_headers)
+            assert response.status_code == 200, response.text
+        assert_problem(await client.get(path), 410)
+        ended = await db.scalar(
+            select(CalendarFeedToken)
+            .where(CalendarFeedToken.user_id == user.id)
+            .execution_options(populate_existing=True)
+        )
+        assert ended is not None and ended.ended_how is FeedTokenEnd.revoked
+        # Signed in again, they see no feed, and a new link is a new token.
+        again = await login(client, user.username)
+        status = await client.get("/api/calendar/feed", headers=again)
+        assert status.json()["exists"] is False
+        fresh = await client.post("/api/calendar/feed", headers=again)
+        assert fresh.json()["url"] != made.json()["url"]
+        assert (
+            await client.get("/api/feeds/" + fresh.json()["url"].rsplit("/", 1)[1])
+        ).status_code == 200
 
     async def test_unknown_user_is_404(
         self, client: httpx.AsyncClient, admin_headers: dict[str, str]

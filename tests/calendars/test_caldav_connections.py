@@ -5,11 +5,13 @@ points at this service itself is refused, naming ``url``, and nothing is saved."
 from __future__ import annotations
 
 import uuid
+from ipaddress import ip_network
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +25,9 @@ from ombuds.models import (
     CaldavSyncedEvent,
     Role,
 )
+from ombuds.settings import Settings
 from tests.calendars.support import errors, problem
+from tests.conftest import make_settings
 from tests.factories.accounts import signed_in
 from tests.factories.calendars import connect_caldav
 
@@ -112,6 +116,113 @@ class TestConnect:
         assert errors(body) == [("url", rule)]
         assert "secret" not in response.text
         assert await rows(db) == []
+
+    @pytest.mark.clause("5.1")
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://169.254.169.254/latest/meta-data/",  # cloud metadata (link-local)
+            "http://127.0.0.1:5432/",
+            "http://10.0.0.1/dav/",
+            "http://172.16.5.4/dav/",
+            "http://192.168.1.10/dav/",
+            "http://100.64.0.1/dav/",  # shared address space (CGNAT)
+            "http://0.0.0.0:5232/",
+            "http://127.1:5232/",
+            "http://2130706433:5232/",  # 127.0.0.1 as one number
+            "http://0x7f000001:5232/",
+            "http://017700000001:5232/",  # and in octal
+            "http://224.0.0.1/dav/",  # multicast
+            "http://240.0.0.1/dav/",  # reserved
+            "http://[::1]:5232/",
+            "http://[::]:5232/",
+            "http://[::ffff:127.0.0.1]:5232/",
+            "http://[::ffff:7f00:1]:5232/",
+            "http://[fe80::1]/dav/",
+            "http://[fd12:3456::1]/dav/",  # unique local
+            "http://[2002:7f00:1::]/dav/",  # 6to4 around 127.0.0.1
+            "https://localhost:5232/dav/",  # a name that resolves to loopback
+            "https://LOCALHOST./dav/",
+            "https://no-such-host.invalid/dav/",  # does not resolve: the same answer
+        ],
+    )
+    async def test_inside_and_unresolvable_addresses_are_refused_alike(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        url: str,
+    ) -> None:
+        _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
+        response = await client.post(
+            "/api/calendar/caldav", headers=headers, json={**BODY, "url": url}
+        )
+        body = problem(response, 422)
+        assert body["errors"] == [
+            {
+                "field": "url",
+                "rule": "public_address",
+                "message": "The CalDAV address cannot be used: it does not resolve to a "
+                "public server.",
+            }
+        ]
+        assert body["detail"] == "The CalDAV address is not usable."
+        assert await rows(db) == []
+
+    async def test_replacing_with_an_inside_address_is_refused_too(
+        self, app: FastAPI, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        _, headers = await signed_in(db, passwords, client, Role.administrator)
+        made = await connect_caldav(client, headers, **BODY, shared=True)
+        response = await client.put(
+            f"/api/calendar/caldav/{made['id']}",
+            headers=headers,
+            json={**BODY, "url": "http://169.254.169.254/latest/meta-data/"},
+        )
+        assert errors(problem(response, 422)) == [("url", "public_address")]
+        (row,) = await rows(db)
+        assert connections.credentials(app.state.keyring, row)[0] == URL
+
+    async def test_the_operator_allows_private_networks_by_setting(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        app.state.settings = settings.model_copy(
+            update={"caldav_allowed_networks": [ip_network("10.20.0.0/16"), ip_network("::1/128")]}
+        )
+        _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
+        for url in ("http://10.20.30.40/dav/", "http://[::1]:5232/dav/"):
+            made = await client.post(
+                "/api/calendar/caldav", headers=headers, json={**BODY, "url": url}
+            )
+            assert made.status_code == 201, made.text
+            assert made.json()["url"] == url
+        for url in ("http://10.21.0.1/dav/", "http://127.0.0.1:5232/dav/"):
+            refused = await client.post(
+                "/api/calendar/caldav", headers=headers, json={**BODY, "url": url}
+            )
+            assert errors(problem(refused, 422)) == [("url", "public_address")]
+        assert len(await rows(db)) == 2
+
+    def test_the_setting_reads_cidrs_from_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch, database_url: str
+    ) -> None:
+        monkeypatch.setenv("OMBUDS_CALDAV_ALLOWED_NETWORKS", "10.20.0.0/16, fd00::/8")
+        assert make_settings(database_url).caldav_allowed_networks == [
+            ip_network("10.20.0.0/16"),
+            ip_network("fd00::/8"),
+        ]
+        monkeypatch.setenv("OMBUDS_CALDAV_ALLOWED_NETWORKS", '["127.0.0.0/8"]')
+        assert make_settings(database_url).caldav_allowed_networks == [ip_network("127.0.0.0/8")]
+        monkeypatch.delenv("OMBUDS_CALDAV_ALLOWED_NETWORKS")
+        assert make_settings(database_url).caldav_allowed_networks == []
+        monkeypatch.setenv("OMBUDS_CALDAV_ALLOWED_NETWORKS", "not-a-network")
+        with pytest.raises(ValidationError):
+            make_settings(database_url)
 
     async def test_the_configured_public_address_is_refused(
         self,

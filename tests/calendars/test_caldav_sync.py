@@ -6,8 +6,14 @@ name in any event or anywhere in the server's storage)."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_network
 from typing import Any
 
 import httpx
@@ -40,6 +46,7 @@ from tests.calendars.radicale import (
     stored_items,
     stored_versions,
 )
+from tests.conftest import make_settings
 from tests.factories.accounts import signed_in
 from tests.factories.calendars import (
     Case,
@@ -51,6 +58,18 @@ from tests.factories.calendars import (
 )
 
 PUBLIC_URL = "https://ombuds.example"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Radicale listens on loopback, which a CalDAV connection may reach only when the
+    operator allows it."""
+    return make_settings(database_url, caldav_allowed_networks=["127.0.0.0/8"])
+
+
+def uid(deadline: Deadline, made: dict[str, Any]) -> str:
+    """The deadline's UID in the calendar of connection ``made``."""
+    return caldav_sync.event_uid(deadline.id, uuid.UUID(made["id"]))
 
 
 async def run(app: FastAPI, settings: Settings, **kwargs: Any) -> caldav_sync.Report:
@@ -108,17 +127,20 @@ class TestRoundTrip:
         report = await run(app, settings)
         assert [str(i) for i in report.synced] == [made["id"]]
         events = await remote(radicale, url)
-        assert set(events) == {str(response_due.id), str(report_due.id)}
-        first = events[str(response_due.id)]
+        assert set(events) == {uid(response_due, made), uid(report_due, made)}
+        first = events[uid(response_due, made)]
         assert str(first["SUMMARY"]) == f"Written response due — {case.reference}"
         assert (first["DTSTART"].dt, first["DTEND"].dt) == (date(2026, 3, 16), date(2026, 3, 17))
         assert (int(first["SEQUENCE"]), str(first["STATUS"])) == (0, "CONFIRMED")
         assert str(first["URL"]) == f"{PUBLIC_URL}/complaints/{case.id}"
         assert "DESCRIPTION" not in first
-        by_uid = await asyncio.to_thread(event_by_uid, radicale, "alice", url, str(report_due.id))
+        assert str(first["CLASS"]) == "PRIVATE"  # a personal calendar
+        by_uid = await asyncio.to_thread(
+            event_by_uid, radicale, "alice", url, uid(report_due, made)
+        )
         assert str(by_uid["SUMMARY"]) == f"CRC report due — {case.reference}"
         items = stored_items(radicale, url)
-        assert sorted(items) == sorted(f"{d.id}.ics" for d in (response_due, report_due))
+        assert sorted(items) == sorted(f"{uid(d, made)}.ics" for d in (response_due, report_due))
         listed = await client.get("/api/calendar/caldav", headers=case.headers)
         (shown,) = listed.json()
         assert (shown["status"], shown["events"], shown["status_message"]) == ("ok", 2, None)
@@ -135,7 +157,7 @@ class TestRoundTrip:
         await run(app, settings)
         events = await remote(radicale, url)
         assert len(events) == 2
-        moved = events[str(response_due.id)]
+        moved = events[uid(response_due, made)]
         assert (int(moved["SEQUENCE"]), moved["DTSTART"].dt) == (1, date(2026, 3, 23))
         assert len(stored_items(radicale, url)) == 2
 
@@ -183,6 +205,80 @@ class TestRoundTrip:
         await run(app, settings)
         assert set(await remote(radicale, url)) == set(foreign)
 
+    async def test_a_personal_and_the_shared_connection_on_one_calendar_coexist(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        radicale: Radicale,
+    ) -> None:
+        case, a, b = await with_two_deadlines(client, db, passwords, settings)
+        others = await canary_case(client, db, passwords)  # not the first ombudsperson's
+        c = await open_deadline(db, settings, others.id)
+        _, admin = await signed_in(db, passwords, client, Role.administrator)
+        url = await asyncio.to_thread(make_calendar, radicale, "alice")
+        own = await connect_caldav(client, case.headers, url, "alice", USERS["alice"])
+        shared = await connect_caldav(client, admin, url, "alice", USERS["alice"], shared=True)
+        for _ in range(2):
+            report = await run(app, settings)
+            assert sorted(str(i) for i in report.synced) == sorted([own["id"], shared["id"]])
+        events = await remote(radicale, url)
+        mine = {u: e for u, e in events.items() if u.endswith(own["id"])}
+        union = {u: e for u, e in events.items() if u.endswith(shared["id"])}
+        assert set(mine) == {uid(a, own), uid(b, own)}
+        assert {uid(a, shared), uid(b, shared), uid(c, shared)} <= set(union)
+        assert len(events) == len(mine) + len(union)
+        assert all(str(e["CLASS"]) == "PRIVATE" and "URL" in e for e in mine.values())
+        assert all("CLASS" not in e and "URL" not in e for e in union.values())
+        # Neither rewrites the other's events on a further run.
+        versions = stored_versions(radicale, url)
+        await asyncio.sleep(0.01)
+        await run(app, settings)
+        assert stored_versions(radicale, url) == versions
+        # The personal connection's deadlines drop; the union calendar's copies stay.
+        await cancel_deadlines(db, case.id)
+        await db.execute(
+            update(Deadline)
+            .where(Deadline.complaint_id == case.id)
+            .values(updated_at=utcnow() - timedelta(days=31))
+        )
+        await db.commit()
+        await run(app, settings)
+        after = await remote(radicale, url)
+        assert not any(u.endswith(own["id"]) for u in after)
+        assert uid(c, shared) in after and len(after) == len(union) - 2
+
+    async def test_events_written_under_the_bare_deadline_id_are_taken_over(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        radicale: Radicale,
+    ) -> None:
+        case, a, b = await with_two_deadlines(client, db, passwords, settings)
+        url = await asyncio.to_thread(make_calendar, radicale, "alice")
+        made = await connect_caldav(client, case.headers, url, "alice", USERS["alice"])
+        # As an earlier version wrote them: UID = deadline id, booked for this connection;
+        # b's bare event was written by someone else (not booked here) and stays.
+        for d in (a, b):
+            await asyncio.to_thread(add_foreign_event, radicale, "alice", url, str(d.id))
+        db.add(
+            CaldavSyncedEvent(
+                connection_id=uuid.UUID(made["id"]),
+                deadline_id=a.id,
+                sequence=0,
+                body_hash="0" * 64,
+                synced_at=utcnow(),
+            )
+        )
+        await db.commit()
+        await run(app, settings)
+        assert set(await remote(radicale, url)) == {uid(a, made), uid(b, made), str(b.id)}
+
     @pytest.mark.clause("5.1")
     async def test_a_shared_union_calendar_gets_every_deadline_by_reference_only(
         self,
@@ -198,14 +294,16 @@ class TestRoundTrip:
         c = await open_deadline(db, settings, second.id)
         _, admin = await signed_in(db, passwords, client, Role.administrator)
         url = await asyncio.to_thread(make_calendar, radicale, "bob")
-        await connect_caldav(client, admin, url, "bob", USERS["bob"], shared=True)
+        made = await connect_caldav(client, admin, url, "bob", USERS["bob"], shared=True)
         await run(app, settings)
         events = await remote(radicale, url, "bob")
         complaint_events = {u: e for u, e in events.items() if "Policy review" not in e["SUMMARY"]}
-        assert set(complaint_events) == {str(a.id), str(b.id), str(c.id)}
+        assert set(complaint_events) == {uid(a, made), uid(b, made), uid(c, made)}
         assert len(events) > len(complaint_events)  # 6: the policy reviews too
         assert all("URL" not in e for e in events.values())
-        assert str(events[str(c.id)]["SUMMARY"]) == f"Written response due — {second.reference}"
+        # Seen by everyone the union calendar is shared with: not marked private.
+        assert all("CLASS" not in e for e in events.values())
+        assert str(events[uid(c, made)]["SUMMARY"]) == f"Written response due — {second.reference}"
         assert canaries_in(every_stored_text(radicale)) == []
 
 
@@ -322,8 +420,8 @@ class TestBroken:
         await run(app, settings)
         events = await remote(radicale, url)
         assert {u: int(e["SEQUENCE"]) for u, e in events.items()} == {
-            str(response_due.id): 1,
-            str(report_due.id): 1,
+            uid(response_due, made): 1,
+            uid(report_due, made): 1,
         }
         assert len(stored_items(radicale, url)) == 2
         assert (await connection(db, made["id"])).status is CaldavStatus.ok
@@ -342,7 +440,7 @@ class TestBroken:
             for n in range(2)
         ]
 
-        def broken_client(url: str, username: str, password: str) -> CaldavRemote:
+        def broken_client(url: str, username: str, password: str, **_: object) -> CaldavRemote:
             raise RuntimeError(f"bug while connecting to {url} as {username}:{password}")
 
         report = await run(app, settings, connect=broken_client)
@@ -376,6 +474,105 @@ class TestBroken:
         assert await remote(radicale, url) == {}
 
 
+class Recorder(BaseHTTPRequestHandler):
+    """Counts every request; answers each with a redirect to ``target`` when one is set."""
+
+    target: str | None = None
+    seen: list[str]
+
+    def _answer(self) -> None:
+        self.seen.append(f"{self.command} {self.path}")
+        if self.target is None:
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(307)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_PUT = do_PROPFIND = do_REPORT = do_DELETE = do_OPTIONS = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def recording_server(host: str, target: str | None = None) -> Iterator[tuple[str, list[str]]]:
+    seen: list[str] = []
+    handler = type("Handler", (Recorder,), {"target": target, "seen": seen})
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class TestInsideAddresses:
+    """The address is checked again whenever the job connects: a redirect, or a name that
+    resolves elsewhere by now (DNS rebinding), reaches nothing inside."""
+
+    @pytest.mark.clause("5.1")
+    async def test_a_redirect_to_a_private_address_is_not_followed(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        only_one = settings.model_copy(
+            update={"caldav_allowed_networks": [ip_network("127.0.0.1/32")]}
+        )
+        case, _, _ = await with_two_deadlines(client, db, passwords, settings)
+        with recording_server("127.0.0.2") as (inside, reached):
+            with recording_server("127.0.0.1", f"{inside}/metadata/") as (outside, redirected):
+                made = await connect_caldav(
+                    client, case.headers, f"{outside}/cal/", "alice", USERS["alice"]
+                )
+                report = await run(app, only_one)
+        assert redirected != [] and reached == []
+        assert [str(i) for i in report.broken] == [made["id"]]
+        row = await connection(db, made["id"])
+        assert row.status_message == "The CalDAV server could not be reached."
+        assert "127.0.0.2" not in row.status_message
+
+    @pytest.mark.clause("5.1")
+    async def test_a_name_that_now_resolves_inside_is_not_connected_to(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        case, _, _ = await with_two_deadlines(client, db, passwords, settings)
+        with recording_server("127.0.0.1") as (inside, reached):
+            port = int(inside.rsplit(":", 1)[1])
+            # Saved while the name resolved to a public address (the tests' example DNS)...
+            made = await connect_caldav(
+                client, case.headers, f"http://rebind.example:{port}/cal/", "alice", "pw"
+            )
+            real = socket.getaddrinfo
+
+            def rebound(host: Any, *args: Any, **kwargs: Any) -> Any:
+                if host == "rebind.example":  # ...and now it answers with loopback.
+                    return real("127.0.0.1", *args, **kwargs)
+                return real(host, *args, **kwargs)
+
+            monkeypatch.setattr(socket, "getaddrinfo", rebound)
+            report = await run(app, settings.model_copy(update={"caldav_allowed_networks": []}))
+        assert reached == []
+        assert [str(i) for i in report.broken] == [made["id"]]
+        row = await connection(db, made["id"])
+        assert row.status_message == "The CalDAV server could not be reached."
+
+
 class TestRunners:
     async def test_two_runners_at_once_write_each_event_once(
         self,
@@ -395,7 +592,7 @@ class TestRunners:
         outcomes = sorted([len(first.synced), len(second.synced)])
         assert outcomes in ([0, 1], [1, 1])  # the second either waited its turn or found it held
         assert len(first.skipped) + len(second.skipped) == 2 - sum(outcomes)
-        assert set(await remote(radicale, url)) == {str(response_due.id), str(report_due.id)}
+        assert set(await remote(radicale, url)) == {uid(response_due, made), uid(report_due, made)}
         assert len(stored_items(radicale, url)) == 2
         assert (await connection(db, made["id"])).lease_owner is None
 

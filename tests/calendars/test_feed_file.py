@@ -7,10 +7,14 @@ import uuid
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import aiohttp
 import httpx
 import pytest
+from fastapi import FastAPI
+from icalendar import Calendar
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from vdirsyncer.storage.http import HttpStorage
 
 from ombuds.auth.passwords import Passwords
 from ombuds.deadlines.rules import add_months, policy_review_dates
@@ -24,9 +28,12 @@ from ombuds.models import (
     UserRole,
 )
 from ombuds.settings import Settings
+from tests.calendars.live import served
 from tests.calendars.support import by_uid, problem, strict, vevents
 from tests.factories.accounts import login, make_user, signed_in
 from tests.factories.calendars import (
+    Case,
+    canaries_in,
     canary_case,
     cancel_deadlines,
     create_feed,
@@ -73,7 +80,7 @@ class TestContent:
         assert response.headers["referrer-policy"] == "no-referrer"
         calendar = strict(response.content)
         assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"]) == "Complaint deadlines"
-        assert str(calendar["UID"]) == "5f0c3c1e-6a8e-4c1b-9b0e-3d3f2a6c9e71"
+        assert "UID" not in calendar  # each event's UID is the only one (vdirsyncer)
         assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in response.content
         assert b"X-PUBLISHED-TTL:PT1H\r\n" in response.content
         assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Winnipeg"]
@@ -197,6 +204,85 @@ class TestConditionalRequests:
         assert both.status_code == 200
         unreadable = await fetch(client, path, **{"If-Modified-Since": "yesterday-ish"})
         assert unreadable.status_code == 200
+
+
+async def two_deadlines(
+    client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+) -> tuple[Case, Deadline, Deadline]:
+    case = await canary_case(client, db, passwords)
+    response_due = await open_deadline(db, settings, case.id)
+    report_due = await open_deadline(
+        db, settings, case.id, DeadlineKind.crc_report, date(2026, 3, 4), 60
+    )
+    return case, response_due, report_due
+
+
+class TestHead:
+    async def test_head_sends_the_get_headers_without_a_body(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        await open_deadline(db, settings, case.id)
+        path = feed_path(await create_feed(client, case.headers))
+        got = await fetch(client, path)
+        head = await client.head(path)
+        assert (head.status_code, head.content) == (200, b"")
+        for name in (
+            "etag",
+            "last-modified",
+            "content-type",
+            "cache-control",
+            "referrer-policy",
+            "content-disposition",
+        ):
+            assert head.headers[name] == got.headers[name], name
+        assert head.headers["content-length"] == str(len(got.content)) != "0"
+        again = await client.head(path, headers={"If-None-Match": got.headers["etag"]})
+        assert (again.status_code, again.content) == (304, b"")
+        assert again.headers["etag"] == got.headers["etag"]
+        since = await client.head(path, headers={"If-Modified-Since": got.headers["last-modified"]})
+        assert since.status_code == 304
+
+    async def test_head_of_an_unknown_or_ended_feed(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        assert (await client.head("/api/feeds/" + "A" * 43 + ".ics")).status_code == 404
+        _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
+        path = feed_path(await create_feed(client, headers))
+        await client.delete("/api/calendar/feed", headers=headers)
+        gone = await client.head(path)
+        assert (gone.status_code, gone.content) == (410, b"")
+
+
+class TestSubscriber:
+    """vdirsyncer's http storage, the way a subscriber that keeps a copy reads a feed:
+    it splits the feed into one item per UID (calendar properties copied into each)."""
+
+    async def test_vdirsyncer_sees_every_event_with_its_own_uid(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        case, response_due, report_due = await two_deadlines(client, db, passwords, settings)
+        path = feed_path(await create_feed(client, case.headers))
+        async with served(app) as live, aiohttp.TCPConnector() as connector:
+            storage = HttpStorage(url=live.base_url + path, connector=connector)
+            listed = [href async for href, _ in storage.list()]
+            items = {href: (await storage.get(href))[0] for href in listed}
+        # One item per event, each under its own UID (vdirsyncer's http storage replaces
+        # an event's UID by a hash of the event, then reads the item's first UID line).
+        assert len(items) == 2
+        assert {item.uid for item in items.values()} == set(items)
+        events = [vevents(Calendar.from_ical(item.raw)) for item in items.values()]
+        assert sorted(str(e["SUMMARY"]) for (e,) in events) == [
+            f"CRC report due — {case.reference}",
+            f"Written response due — {case.reference}",
+        ]
+        assert {(e["DTSTART"].dt) for (e,) in events} == {response_due.due_on, report_due.due_on}
+        assert canaries_in("".join(item.raw for item in items.values())) == []
 
 
 class TestScope:

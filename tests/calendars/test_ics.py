@@ -36,16 +36,19 @@ def deadline(**overrides: object) -> Deadline:
 class TestRender:
     def test_a_caldav_object_is_one_strict_event(self) -> None:
         entry = ics.Entry(deadline(), "C-7F3K2Q", "https://ombuds.example/complaints/" + "x" * 80)
-        text = ics.render_event(entry)
+        text = ics.render_event(entry, "0f4b8d1e-2c3a-4d5e-8f90-123456789abc@c1", private=True)
         calendar = strict(text.encode())
         (event,) = vevents(calendar)
-        assert str(event["UID"]) == "0f4b8d1e-2c3a-4d5e-8f90-123456789abc"
+        assert str(event["UID"]) == "0f4b8d1e-2c3a-4d5e-8f90-123456789abc@c1"
+        assert str(event["CLASS"]) == "PRIVATE"
         assert str(event["SUMMARY"]) == "CRC report due — C-7F3K2Q"
         assert str(event["URL"]).endswith("x" * 80)  # folded on the wire, whole when parsed
         assert int(event["SEQUENCE"]) == 4
         assert event["DTSTAMP"].dt == datetime(2026, 11, 2, 10, 45, 59, tzinfo=UTC)
         assert (event["DTSTART"].dt, event["DTEND"].dt) == (date(2026, 12, 31), date(2027, 1, 1))
-        assert text == ics.render_event(entry)
+        assert text == ics.render_event(
+            entry, "0f4b8d1e-2c3a-4d5e-8f90-123456789abc@c1", private=True
+        )
 
     def test_a_cancelled_policy_review_has_no_reference_and_no_link(self) -> None:
         entry = ics.Entry(
@@ -53,9 +56,10 @@ class TestRender:
             None,
             None,
         )
-        (event,) = vevents(strict(ics.render_event(entry).encode()))
+        (event,) = vevents(strict(ics.render_event(entry, "x@c1", private=False).encode()))
         assert str(event["SUMMARY"]) == "Policy review due (clause 6)"
         assert str(event["STATUS"]) == "CANCELLED" and "URL" not in event
+        assert "CLASS" not in event  # a shared union calendar's event
 
     def test_an_empty_feed_is_a_valid_calendar(self) -> None:
         body = ics.render_feed([])

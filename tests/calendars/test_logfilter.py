@@ -5,9 +5,18 @@ from __future__ import annotations
 import io
 import logging
 
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.logging import AccessFormatter
 
-from ombuds.calendars.logfilter import RedactFeedTokens, install
+from ombuds.auth.passwords import Passwords
+from ombuds.calendars.logfilter import RedactFeedTokens, install, plain_path, redact
+from ombuds.models import Role
+from tests.calendars.live import served
+from tests.factories.accounts import signed_in
+from tests.factories.calendars import create_feed, feed_path
 
 TOKEN = "pnOvHD-PCYt37lLclekPMIPkLzXNIiH6882rOXygX64"
 
@@ -85,3 +94,62 @@ class TestRedactFeedTokens:
         line = stream.getvalue()
         assert TOKEN not in line
         assert '"GET /api/feeds/[token].ics HTTP/1.1" 200' in line
+
+
+def spellings(token: str) -> list[tuple[str, int]]:
+    """Every way a client can spell a feed's path (and what the app answers to it)."""
+    return [
+        (f"/api/feeds/{token}.ics", 200),
+        (f"/api/%66eeds/{token}.ics", 200),
+        (f"/api/feeds%2F{token}.ics", 200),
+        (f"/api/feeds%2f{token}.ics?x=1", 200),
+        (f"/%61pi/feeds/{token}.ics", 200),
+        (f"/api/%2566eeds/{token}.ics", 404),  # encoded twice
+        (f"/api/x/../feeds/{token}.ics", 404),
+        (f"/api/x/%2e%2e/feeds/{token}.ics", 404),
+        (f"/api/./feeds//{token}.ics", 404),
+        (f"//api/FEEDS/{token}.ics", 404),
+        (f"/api/feed/{token}.ics", 404),  # a typo: no "feeds", the token's shape gives it away
+        (f"/api/feeds/{token[:20]}.ics", 404),
+    ]
+
+
+class TestServedLogs:
+    """The real server's access log and the app's own logs, for every spelling."""
+
+    @pytest.mark.clause("5.1")
+    async def test_no_spelling_of_a_feed_path_puts_its_token_in_a_log(
+        self, app: FastAPI, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        _, headers = await signed_in(db, passwords, client, Role.ombudsperson)
+        token = feed_path(await create_feed(client, headers)).rsplit("/", 1)[1][:-4]
+        async with served(app) as live:
+            for target, status in spellings(token):
+                answered, _ = await live.raw_get(target)
+                assert answered == status, target
+            answered, _ = await live.raw_get("/api/members?q=Zephyrine", "GET")
+        logged = live.logged()
+        assert token not in logged and token[:20] not in logged
+        assert "Zephyrine" not in logged
+        lines = live.access.getvalue().splitlines()
+        assert len(lines) == len(spellings(token)) + 1
+        shown = [line.split('"')[1] for line in lines]
+        assert shown[:10] == [
+            "GET /api/feeds/[token].ics HTTP/1.1",
+            "GET /api/feeds/[token].ics HTTP/1.1",
+            "GET /api/feeds/[token].ics HTTP/1.1",
+            "GET /api/feeds/[token].ics?[query] HTTP/1.1",
+            *["GET /api/feeds/[token].ics HTTP/1.1"] * 6,
+        ]
+        assert shown[10] == "GET /[redacted] HTTP/1.1"
+        assert shown[11] == "GET /api/feeds/[token].ics HTTP/1.1"
+        assert shown[12] == "GET /api/members?[query] HTTP/1.1"
+        assert [line.split('" ')[1].split(" ")[0] for line in lines[:12]] == [
+            str(s) for _, s in spellings(token)
+        ]
+
+    def test_paths_are_judged_decoded_and_normalised(self) -> None:
+        assert plain_path("/api/x/%2E%2E/%66eeds//T.ics") == "/api/feeds/t.ics"
+        assert plain_path("/%2561pi/feeds") == "/api/feeds"
+        assert plain_path("/api\\feeds\\T") == "/api/feeds/t"
+        assert redact("/api/complaints/3f0c") == "/api/complaints/3f0c"

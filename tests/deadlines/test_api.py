@@ -272,6 +272,65 @@ class TestBadInput:
         )
         assert errors(body) == [("cursor", "cursor_invalid")]
 
+    @pytest.mark.parametrize(
+        "sent",
+        [
+            {"from": "2026-03-01", "to": "2026-12-31"},
+            {"from": "2026-01-01", "to": "2027-06-30"},
+            {"from": "2026-01-01"},
+            {},
+        ],
+        ids=["other-from", "other-to", "without-to", "without-filters"],
+    )
+    async def test_a_cursor_with_other_filters_is_refused(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        sent: dict[str, str],
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        await open_deadline(db, settings, case.id)
+        await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        issued = {"from": "2026-01-01", "to": "2026-12-31"}
+        page = await listing(client, case.headers, limit=1, **issued)
+        # The very same filters continue; any other from/to does not.
+        same = await listing(client, case.headers, cursor=page["next_cursor"], **issued)
+        assert len(same["items"]) == 1
+        response = await client.get(
+            "/api/deadlines", headers=case.headers, params={"cursor": page["next_cursor"], **sent}
+        )
+        assert errors(problem(response, 422)) == [("cursor", "cursor_filters_changed")]
+
+    async def test_a_cursor_with_another_updated_since_is_refused(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        await open_deadline(db, settings, case.id)
+        await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        since = "2020-01-01T00:00:00+00:00"
+        page = await listing(client, case.headers, limit=1, updated_since=since)
+        # The same instant in another zone is the same query.
+        same_instant = "2019-12-31T18:00:00-06:00"
+        rest = await listing(
+            client, case.headers, updated_since=same_instant, cursor=page["next_cursor"]
+        )
+        assert len(rest["items"]) == 1
+        for params in (
+            {"updated_since": "2020-01-02T00:00:00+00:00"},
+            {"updated_since": since, "from": "2026-01-01"},
+        ):
+            body = problem(
+                await client.get(
+                    "/api/deadlines",
+                    headers=case.headers,
+                    params={"cursor": page["next_cursor"], **params},
+                ),
+                422,
+            )
+            assert errors(body) == [("cursor", "cursor_filters_changed")]
+
     async def test_a_forged_cursor_is_refused(
         self, client: httpx.AsyncClient, db: AsyncSession
     ) -> None:

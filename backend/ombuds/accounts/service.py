@@ -16,6 +16,7 @@ from ombuds.auth import service as auth
 from ombuds.auth import tokens
 from ombuds.auth.passwords import Passwords
 from ombuds.auth.principal import Principal
+from ombuds.calendars import feeds
 from ombuds.kit.clock import utcnow
 from ombuds.kit.errors import Conflict, InvalidInput, NotFound, field_error
 from ombuds.kit.pagination import decode_cursor
@@ -123,6 +124,7 @@ async def set_active(db: AsyncSession, actor: Principal, user_id: uuid.UUID, act
     user.updated_at = utcnow()
     if not active:
         await auth.revoke_sessions(db, user.id, "deactivated")
+        await feeds.revoke_for_deactivated(db, user.id, user.updated_at)
     await db.flush()
     await audit.record(
         db, actor, "users.activate" if active else "users.deactivate", "user", user.id

@@ -4,11 +4,14 @@ library's messages quote URLs, which may carry credentials."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from caldav.davclient import get_davclient
 from caldav.lib import error as caldav_error
 from caldav.lib.http_sync import requests as http
+
+from ombuds.calendars.addresses import AddressRefused, GuardedResolver, IPNetwork
 
 TIMEOUT_SECONDS = 10
 
@@ -34,6 +37,9 @@ def explain(exc: BaseException) -> str:
         )
     if isinstance(exc, caldav_error.NotFoundError):
         return "No calendar was found at this address."
+    if _refused(exc):
+        # The same words as an unreachable server: nothing tells which inside address exists.
+        return "The CalDAV server could not be reached."
     if isinstance(exc, http.exceptions.Timeout):
         return f"The CalDAV server did not answer within {TIMEOUT_SECONDS} seconds."
     if isinstance(exc, http.exceptions.ConnectionError):
@@ -43,10 +49,25 @@ def explain(exc: BaseException) -> str:
     return "The CalDAV server's answer could not be understood (is this a CalDAV calendar?)."
 
 
-class CaldavRemote:
-    """The calendar collection at ``url``; nothing is sent before :meth:`list_events`."""
+def _refused(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, AddressRefused):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
-    def __init__(self, url: str, username: str, password: str) -> None:
+
+class CaldavRemote:
+    """The calendar collection at ``url``; nothing is sent before :meth:`list_events`.
+    Every connection it opens (redirects too) goes through :class:`GuardedResolver`: only
+    public addresses, or those in ``allowed``."""
+
+    def __init__(
+        self, url: str, username: str, password: str, *, allowed: Sequence[IPNetwork] = ()
+    ) -> None:
         try:
             client: Any = get_davclient(
                 url=url,
@@ -57,6 +78,9 @@ class CaldavRemote:
                 environment=False,
                 enable_rfc6764=False,
             )
+            client.session.close()
+            client.session = http.Session(resolver=GuardedResolver(allowed=tuple(allowed)))
+            client.session.trust_env = False  # no proxy or .netrc from the environment
             self._client = client
             self._calendar: Any = client.calendar(url=url)
         except Exception as exc:

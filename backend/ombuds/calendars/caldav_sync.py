@@ -1,4 +1,5 @@
-"""The CalDAV push job: one event per deadline, keyed by the deadline's UID.
+"""The CalDAV push job: one event per deadline, keyed by the deadline's UID in the
+connection's namespace.
 
 Each run, per connection:
 
@@ -6,7 +7,8 @@ Each run, per connection:
    two runners never work the same connection at once;
 2. render what the owner's scope shows (the feed's events, one calendar object each);
 3. reconcile: list the calendar's events, PUT what is missing or has another SEQUENCE or
-   content, DELETE our events that are no longer shown (ours: UIDs that are deadline ids);
+   content, DELETE our events that are no longer shown (ours: UIDs in the connection's
+   namespace, ``<deadline id>@<connection id>``, so connections never touch each other's);
 4. only then record the result. A refused login, a timeout or an answer that is not
    CalDAV marks the connection broken with a message of our own (never the server's
    text, which can quote the URL) and leaves the bookkeeping as it was.
@@ -17,11 +19,13 @@ failed run left half-done on the server."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
@@ -30,6 +34,7 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ombuds.calendars import connections, ics, service
+from ombuds.calendars.addresses import IPNetwork
 from ombuds.calendars.caldav_remote import CaldavRemote, RemoteEvent, SyncFailure
 from ombuds.calendars.config import calendar_settings
 from ombuds.kit.clock import utcnow
@@ -39,7 +44,6 @@ from ombuds.models import (
     CaldavScope,
     CaldavStatus,
     CaldavSyncedEvent,
-    Deadline,
 )
 from ombuds.settings import Settings
 
@@ -56,7 +60,9 @@ class Remote(Protocol):
 
 
 class RemoteFactory(Protocol):
-    def __call__(self, url: str, username: str, password: str) -> Remote: ...
+    def __call__(
+        self, url: str, username: str, password: str, *, allowed: Sequence[IPNetwork]
+    ) -> Remote: ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ class Plan:
     password: str
     wanted: dict[str, Wanted]
     booked: dict[str, str]  # uid -> body hash of the last successful run
+    legacy: set[str]  # bare deadline-id UIDs this connection wrote (before namespaces)
+    namespace: str  # the UID suffix of this connection's events
 
 
 @dataclass
@@ -134,36 +142,41 @@ async def _plan(
         principal = service.principal_for(user)
     wanted: dict[str, Wanted] = {}
     for entry in await service.entries(db, settings, principal, base_url=public_url, now=now):
-        text = ics.render_event(entry)
-        uid = str(entry.deadline.id)
+        uid = event_uid(entry.deadline.id, row.id)
+        text = ics.render_event(entry, uid, private=row.scope is CaldavScope.own)
         digest = hashlib.sha256(text.encode()).hexdigest()
         wanted[uid] = Wanted(uid, entry.deadline.sequence, text, digest)
-    booked = {
-        str(b.deadline_id): b.body_hash
-        for b in await db.scalars(
-            select(CaldavSyncedEvent).where(CaldavSyncedEvent.connection_id == row.id)
-        )
-    }
-    return Plan(url, username, password, wanted, booked)
+    written = list(
+        await db.scalars(select(CaldavSyncedEvent).where(CaldavSyncedEvent.connection_id == row.id))
+    )
+    booked = {event_uid(b.deadline_id, row.id): b.body_hash for b in written}
+    # Events an earlier version wrote under the bare deadline id: this connection's too.
+    legacy = {str(b.deadline_id) for b in written}
+    return Plan(url, username, password, wanted, booked, legacy, suffix(row.id))
 
 
-async def _deadline_uids(db: AsyncSession, uids: list[str]) -> set[str]:
-    """The listed UIDs that are deadline ids: those events are ours to delete."""
-    ids = []
-    for uid in uids:
-        try:
-            ids.append(uuid.UUID(uid))
-        except ValueError:
-            continue
-    if not ids:
-        return set()
-    found = await db.scalars(select(Deadline.id).where(Deadline.id.in_(ids)))
-    return {str(i) for i in found}
+def suffix(connection_id: uuid.UUID) -> str:
+    return f"@{connection_id}"
 
 
-def changes(
-    plan: Plan, remote: dict[str, RemoteEvent], ours: set[str]
-) -> tuple[list[Wanted], list[str]]:
+def event_uid(deadline_id: uuid.UUID, connection_id: uuid.UUID) -> str:
+    """A deadline's UID in one connection's calendar: the deadline id in the connection's
+    namespace, so two connections writing to one calendar (a personal one and the shared
+    union calendar) never overwrite or delete each other's events."""
+    return f"{deadline_id}{suffix(connection_id)}"
+
+
+def deadline_of(uid: str) -> uuid.UUID:
+    return uuid.UUID(uid.split("@", 1)[0])
+
+
+def owned(plan: Plan, uid: str) -> bool:
+    """Ours to delete: in this connection's namespace, or written by it under the bare
+    deadline id before namespaces existed. Anything else belongs to someone else."""
+    return uid.endswith(plan.namespace) or uid in plan.legacy
+
+
+def changes(plan: Plan, remote: dict[str, RemoteEvent]) -> tuple[list[Wanted], list[str]]:
     """What to PUT (missing, other SEQUENCE, other content) and which UIDs to DELETE."""
     puts = [
         w
@@ -172,7 +185,7 @@ def changes(
         or remote[w.uid].sequence != w.sequence
         or plan.booked.get(w.uid) != w.body_hash
     ]
-    drops = sorted(uid for uid in remote if uid not in plan.wanted and uid in ours)
+    drops = sorted(uid for uid in remote if uid not in plan.wanted and owned(plan, uid))
     return puts, drops
 
 
@@ -207,7 +220,7 @@ async def _record_success(
         db.add_all(
             CaldavSyncedEvent(
                 connection_id=connection_id,
-                deadline_id=uuid.UUID(w.uid),
+                deadline_id=deadline_of(w.uid),
                 sequence=w.sequence,
                 body_hash=w.body_hash,
                 synced_at=now,
@@ -257,11 +270,17 @@ async def sync_connection(
             if row is None:
                 return None
             plan = await _plan(db, settings, keyring, row, public_url, now)
-        remote = await asyncio.to_thread(connect, plan.url, plan.username, plan.password)
+        remote = await asyncio.to_thread(
+            functools.partial(
+                connect,
+                plan.url,
+                plan.username,
+                plan.password,
+                allowed=settings.caldav_allowed_networks,
+            )
+        )
         listed = await asyncio.to_thread(remote.list_events)
-        async with sessionmaker() as db:
-            ours = await _deadline_uids(db, list(listed))
-        puts, drops = changes(plan, listed, ours | set(plan.booked))
+        puts, drops = changes(plan, listed)
         await asyncio.to_thread(_push, remote, puts, drops)
     except SyncFailure as failure:
         log.warning("caldav connection %s broken: %s", connection_id, failure.message)

@@ -4,7 +4,9 @@ the key ring, bound to the row; the password is never shown again."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
+from ombuds.calendars import addresses
 from ombuds.calendars.access import manageable_connections
 from ombuds.calendars.schemas import CaldavConnectionIn, CaldavConnectionOut
 from ombuds.kit.crypto import KeyRing
@@ -37,8 +40,11 @@ def _origin(url: str) -> tuple[str, int] | None:
     return ("loopback" if host in LOOPBACK_NAMES else host), port
 
 
-def check_url(url: str, service_urls: list[str]) -> str:
-    """An http(s) address of another server, without credentials; 422 naming ``url``."""
+async def check_url(
+    url: str, service_urls: list[str], allowed: Sequence[addresses.IPNetwork]
+) -> str:
+    """An http(s) address of another, public server (or one on a network the operator
+    allows), without credentials; 422 naming ``url``."""
 
     def refuse(rule: str, message: str) -> InvalidInput:
         return InvalidInput(
@@ -59,6 +65,11 @@ def check_url(url: str, service_urls: list[str]) -> str:
     target = _origin(url)
     if target is None or any(target == _origin(ours) for ours in service_urls):
         raise refuse("not_this_service", "the address of a CalDAV server, not of this service")
+    try:
+        await asyncio.to_thread(addresses.check_host, parts.hostname, target[1], allowed)
+    except addresses.AddressRefused as exc:
+        # The same answer whether the name did not resolve or resolved inside.
+        raise refuse("public_address", addresses.REFUSED) from exc
     return parts._replace(fragment="").geturl()
 
 
@@ -90,9 +101,10 @@ async def create(
     scope: CaldavScope,
     body: CaldavConnectionIn,
     service_urls: list[str],
+    allowed: Sequence[addresses.IPNetwork],
 ) -> CaldavConnection:
     assert actor.id is not None
-    url = check_url(body.url, service_urls)
+    url = await check_url(body.url, service_urls, allowed)
     row = CaldavConnection(
         id=uuid.uuid4(), scope=scope, owner_id=actor.id, status=CaldavStatus.pending
     )
@@ -130,9 +142,10 @@ async def replace(
     row: CaldavConnection,
     body: CaldavConnectionIn,
     service_urls: list[str],
+    allowed: Sequence[addresses.IPNetwork],
 ) -> CaldavConnection:
     """New address or credentials (e.g. after a refused login): synced afresh next run."""
-    url = check_url(body.url, service_urls)
+    url = await check_url(body.url, service_urls, allowed)
     _seal(keyring, row, body, url)
     row.status = CaldavStatus.pending
     row.status_message = None

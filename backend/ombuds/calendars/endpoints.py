@@ -31,7 +31,10 @@ FEED_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 CONNECTION_RESPONSES: dict[int | str, dict[str, str]] = {
     404: {"description": "No such connection, or not one the caller manages"},
-    422: {"description": "The address is not http(s), carries credentials, or is this service"},
+    422: {
+        "description": "The address is not http(s), carries credentials, is this service, "
+        "or does not resolve to a public server (nor to a network the operator allows)"
+    },
 }
 
 
@@ -51,17 +54,16 @@ def _service_urls(request: Request) -> list[str]:
 # The feed itself ---------------------------------------------------------------------------
 
 
-@feed_router.get("/{token}.ics", response_class=Response, responses=FEED_RESPONSES, name="get")
-async def get_feed_file(
+async def _feed_response(
     db: DbSession,
     settings: AppSettings,
-    _: Public,
     token: str,
     request: Request,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
-    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since")] = None,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    *,
+    with_body: bool,
 ) -> Response:
-    """A user's deadlines as iCalendar; the secret token in the URL is the credential."""
     feed = await feeds.read(
         db,
         settings,
@@ -80,7 +82,43 @@ async def get_feed_file(
     if feed.not_modified:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     headers["Content-Disposition"] = 'inline; filename="complaint-deadlines.ics"'
+    if not with_body:
+        # HEAD: the headers a GET would send, its length included, and no body.
+        headers["Content-Length"] = str(len(feed.body))
+        return Response(media_type=ICS, headers=headers)
     return Response(content=feed.body, media_type=ICS, headers=headers)
+
+
+@feed_router.get("/{token}.ics", response_class=Response, responses=FEED_RESPONSES, name="get")
+async def get_feed_file(
+    db: DbSession,
+    settings: AppSettings,
+    _: Public,
+    token: str,
+    request: Request,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since")] = None,
+) -> Response:
+    """A user's deadlines as iCalendar; the secret token in the URL is the credential."""
+    return await _feed_response(
+        db, settings, token, request, if_none_match, if_modified_since, with_body=True
+    )
+
+
+@feed_router.head("/{token}.ics", response_class=Response, responses=FEED_RESPONSES, name="head")
+async def head_feed_file(
+    db: DbSession,
+    settings: AppSettings,
+    _: Public,
+    token: str,
+    request: Request,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since")] = None,
+) -> Response:
+    """The feed's headers (ETag, Last-Modified, length) without its body."""
+    return await _feed_response(
+        db, settings, token, request, if_none_match, if_modified_since, with_body=False
+    )
 
 
 # Managing one's feed -----------------------------------------------------------------------
@@ -134,12 +172,18 @@ async def list_caldav(db: DbSession, actor: AnyUser, request: Request) -> list[C
     name="connect_caldav",
 )
 async def connect_caldav(
-    db: DbSession, actor: AnyUser, body: CaldavConnectionIn, request: Request
+    db: DbSession, settings: AppSettings, actor: AnyUser, body: CaldavConnectionIn, request: Request
 ) -> CaldavConnectionOut:
     """Push the caller's deadlines to a CalDAV calendar (synced by the sync job)."""
     keyring = _keyring(request)
     row = await connections.create(
-        db, keyring, actor, CaldavScope.own, body, _service_urls(request)
+        db,
+        keyring,
+        actor,
+        CaldavScope.own,
+        body,
+        _service_urls(request),
+        settings.caldav_allowed_networks,
     )
     return await connections.view(db, keyring, row)
 
@@ -152,12 +196,22 @@ async def connect_caldav(
     name="connect_shared_caldav",
 )
 async def connect_shared_caldav(
-    db: DbSession, actor: Administrator, body: CaldavConnectionIn, request: Request
+    db: DbSession,
+    settings: AppSettings,
+    actor: Administrator,
+    body: CaldavConnectionIn,
+    request: Request,
 ) -> CaldavConnectionOut:
     """A shared union calendar: every deadline, by reference only, like an integration."""
     keyring = _keyring(request)
     row = await connections.create(
-        db, keyring, actor, CaldavScope.shared, body, _service_urls(request)
+        db,
+        keyring,
+        actor,
+        CaldavScope.shared,
+        body,
+        _service_urls(request),
+        settings.caldav_allowed_networks,
     )
     return await connections.view(db, keyring, row)
 
@@ -170,6 +224,7 @@ async def connect_shared_caldav(
 )
 async def replace_caldav(
     db: DbSession,
+    settings: AppSettings,
     actor: AnyUser,
     connection_id: uuid.UUID,
     body: CaldavConnectionIn,
@@ -178,7 +233,9 @@ async def replace_caldav(
     """New address or credentials (e.g. after a refused login); synced afresh next run."""
     keyring = _keyring(request)
     row = await connections.find(db, actor, connection_id)
-    await connections.replace(db, keyring, actor, row, body, _service_urls(request))
+    await connections.replace(
+        db, keyring, actor, row, body, _service_urls(request), settings.caldav_allowed_networks
+    )
     return await connections.view(db, keyring, row)
 
 

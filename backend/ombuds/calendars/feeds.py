@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -82,6 +83,14 @@ async def revoke(db: AsyncSession, actor: Principal, now: datetime) -> None:
         raise NotFound("You have no calendar feed.")
     await _end(db, row, FeedTokenEnd.revoked, now)
     await audit.record(db, actor, "calendar.revoke_feed", "calendar_feed", row.id)
+
+
+async def revoke_for_deactivated(db: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """A deactivated user's feed ends for good: reactivating the account later does not
+    bring the old link back (they create a new one)."""
+    row = await live_token(db, user_id)
+    if row is not None:
+        await _end(db, row, FeedTokenEnd.revoked, now)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,6 @@ from ombuds.models import Deadline, DeadlineStatus
 
 PRODID = "-//CUPE Local 500//Ombuds complaint deadlines//EN"
 CALENDAR_NAME = "Complaint deadlines"
-# RFC 7986 UID of the calendar itself: fixed, so clients recognise it across refreshes.
-CALENDAR_UID = "5f0c3c1e-6a8e-4c1b-9b0e-3d3f2a6c9e71"
 TZID = "America/Winnipeg"
 REFRESH = timedelta(hours=1)
 # Removed or satisfied deadlines stay as STATUS:CANCELLED this long, then are dropped.
@@ -59,10 +57,10 @@ def _timezone() -> Timezone:
     return Timezone.from_tzid(TZID, first_date=TZ_FIRST, last_date=TZ_LAST)
 
 
-def _event(entry: Entry) -> Event:
+def _event(entry: Entry, uid: str | None = None, private: bool = True) -> Event:
     d = entry.deadline
     event = Event()
-    event.add("uid", str(d.id))
+    event.add("uid", uid or str(d.id))
     # DTSTAMP and LAST-MODIFIED are the record's, never the time of the render.
     event.add("dtstamp", d.updated_at)
     event.add("created", d.created_at)
@@ -75,7 +73,8 @@ def _event(entry: Entry) -> Event:
         event.add("url", entry.url)
     event.add("status", "CANCELLED" if is_cancelled(d) else "CONFIRMED")
     event.add("transp", "TRANSPARENT")
-    event.add("class", "PRIVATE")
+    if private:
+        event.add("class", "PRIVATE")
     return event
 
 
@@ -91,8 +90,10 @@ def render_feed(entries: Sequence[Entry]) -> bytes:
     """The whole feed: calendar properties, the VTIMEZONE, one VEVENT per entry (in the
     order given: callers sort by due date and id)."""
     calendar = _calendar()
+    # No calendar-level UID (RFC 7986 allows one): subscribers that split a feed into
+    # items, as vdirsyncer does, copy the calendar's properties into every item and then
+    # take the first UID line for each, collapsing the whole feed into one event.
     calendar.add("method", "PUBLISH")
-    calendar.add("uid", CALENDAR_UID)
     calendar.add("name", CALENDAR_NAME)
     calendar.add("x-wr-calname", CALENDAR_NAME)
     calendar.add("x-wr-timezone", TZID)
@@ -104,10 +105,12 @@ def render_feed(entries: Sequence[Entry]) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def render_event(entry: Entry) -> str:
-    """One deadline as its own calendar object, for a CalDAV PUT."""
+def render_event(entry: Entry, uid: str, *, private: bool) -> str:
+    """One deadline as its own calendar object, for a CalDAV PUT: under the connection's
+    own ``uid``, and CLASS:PRIVATE only in a personal calendar (a shared union calendar is
+    meant to be seen by everyone it is shared with)."""
     calendar = _calendar()
-    calendar.add_component(_event(entry))
+    calendar.add_component(_event(entry, uid, private))
     return bytes(calendar.to_ical()).decode()
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -61,11 +61,21 @@ def _check_range(due_from: date | None, due_to: date | None) -> None:
         )
 
 
-def _after(cursor: str | None, by_update: bool) -> tuple[date | datetime, uuid.UUID] | None:
-    key = decode_cursor(cursor, 3)
+def _filters(due_from: date | None, due_to: date | None, updated_since: datetime | None) -> str:
+    """The query a cursor was issued for, as a short digest bound into the cursor: a page
+    of one query must not continue another (it would skip or repeat deadlines)."""
+    since = updated_since.astimezone(UTC).isoformat() if updated_since is not None else ""
+    text = f"{due_from or ''}|{due_to or ''}|{since}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _after(
+    cursor: str | None, by_update: bool, filters: str
+) -> tuple[date | datetime, uuid.UUID] | None:
+    key = decode_cursor(cursor, 4)
     if key is None:
         return None
-    mode, first, second = key
+    mode, first, second, issued_for = key
     try:
         if mode != ("u" if by_update else "d"):
             raise ValueError(mode)
@@ -74,12 +84,24 @@ def _after(cursor: str | None, by_update: bool) -> tuple[date | datetime, uuid.U
         )
         if isinstance(start, datetime) and start.tzinfo is None:
             raise ValueError(first)
-        return start, uuid.UUID(second)
+        after = start, uuid.UUID(second)
     except ValueError as exc:
         raise InvalidInput(
             "The cursor is not one this service issued for this query.",
             errors=[field_error("cursor", "cursor_invalid", "pass next_cursor back unchanged")],
         ) from exc
+    if issued_for != filters:
+        raise InvalidInput(
+            "The cursor was issued for other filters; start again without it.",
+            errors=[
+                field_error(
+                    "cursor",
+                    "cursor_filters_changed",
+                    "use it with the same from, to and updated_since as the page it came from",
+                )
+            ],
+        )
+    return after
 
 
 @router.get(
@@ -107,7 +129,8 @@ async def list_deadlines(
 ) -> Response:
     """The caller's deadlines (integrations: all of them, by reference), keyset-paged."""
     _check_range(due_from, due_to)
-    after = _after(cursor, updated_since is not None)
+    filters = _filters(due_from, due_to, updated_since)
+    after = _after(cursor, updated_since is not None, filters)
     if sees_policy_reviews(actor):
         await service.ensure_upcoming_policy_reviews(db, settings, local_today())
     rows = await service.visible_page(
@@ -123,9 +146,9 @@ async def list_deadlines(
     if len(rows) == limit:
         last = rows[-1][0]
         if updated_since is None:
-            next_cursor = encode_cursor("d", last.due_on.isoformat(), last.id)
+            next_cursor = encode_cursor("d", last.due_on.isoformat(), last.id, filters)
         else:
-            next_cursor = encode_cursor("u", last.updated_at.isoformat(), last.id)
+            next_cursor = encode_cursor("u", last.updated_at.isoformat(), last.id, filters)
     page = Page[DeadlineOut](items=[_out(d, ref) for d, ref in rows], next_cursor=next_cursor)
     body = page.model_dump_json().encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
