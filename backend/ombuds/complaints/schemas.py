@@ -54,6 +54,9 @@ class ComplaintCreate(InputSchema):
     received_on: date
     setting: Setting  # 1.3
     redirected_to: Redirection | None = None
+    redirected_on: date | None = Field(
+        default=None, description="1.3: the day it was redirected; defaults to today (Winnipeg)"
+    )
     other_routes_told_on: date | None = None  # 1.4
     complainant: PersonIn
     other_party: PersonIn
@@ -69,6 +72,8 @@ class ComplaintCreate(InputSchema):
             raise ValueError("workplace harassment is redirected (1.3): give redirected_to")
         if self.setting is not Setting.workplace and self.redirected_to is not None:
             raise ValueError("redirected_to is only for workplace harassment (1.3)")
+        if self.redirected_to is None and self.redirected_on is not None:
+            raise ValueError("redirected_on goes with redirected_to (1.3)")
         return self
 
 
@@ -82,6 +87,9 @@ class IntakeUpdate(InputSchema):
 
 class RedirectIn(InputSchema):
     redirected_to: Redirection
+    occurred_on: date | None = Field(
+        default=None, description="The day it was redirected; defaults to today (Winnipeg)"
+    )
 
 
 class PersonOut(OutputSchema):
@@ -126,6 +134,7 @@ class ComplaintDetail(OutputSchema):
     received_on: date
     setting: Setting
     redirected_to: Redirection | None
+    redirected_on: date | None  # the day it happened; closed_on is the day it was recorded
     other_routes_told_on: date | None
     resolution_sought: str
     grounds: list[str]
@@ -137,6 +146,7 @@ class ComplaintDetail(OutputSchema):
     response_received_on: date | None
     response_text: str | None
     table_officers_notified_on: date | None
+    table_officers_notice_recorded_at: datetime | None
     deadlines: list[DeadlineOut]
     allowed_actions: list[str]
     created_at: datetime
