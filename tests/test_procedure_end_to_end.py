@@ -267,6 +267,19 @@ async def test_a_complaint_from_intake_to_closure(
     await w.step(
         chair, "conclusions/told", {"party": "other_party", "told_on": day(0), "method": "letter"}
     )
+    # 4.3.1(vii): not before both parties were told of every stage (or a notice waived).
+    refused = await w.step(chair, "close", status=409)
+    assert refused["type"].endswith("/party-notices-owed")
+    r = await client.get(f"/api/complaints/{w.cid}/party-notices", headers=w.headers[chair])
+    owed = [n for n in r.json() if n["owed"]]
+    assert {(n["stage"], n["party"]) for n in owed} == {
+        (stage, party)
+        for stage in ("review", "committee", "investigation")
+        for party in ("complainant", "other_party")
+    }
+    for n in owed:
+        told = {"told_on": day(0), "method": "letter"}
+        await w.step(chair, f"party-notices/{n['id']}/told", told)
     detail = await w.step(chair, "close")
     assert detail.get("stage", "closed") == "closed"
 

@@ -138,9 +138,10 @@ class Case:
     async def to_committee(self, days_ago: int) -> None:
         await self.to_review(days_ago)
         await self.step("other-party-review", {"reviewed_on": _day(days_ago - 1)})
-        await self.step("notify-table-officers")
+        # Told on time, recorded today: the day it happened is what counts (4.3.1(iii)).
+        await self.step("notify-table-officers", {"occurred_on": _day(days_ago - 2)})
 
-    async def strike(self, officer: str) -> list[str]:
+    async def strike(self, officer: str, days_ago: int = 0) -> list[str]:
         status_url = f"/api/status/{self.id}"
         _, etag = await self.d.call(officer, "GET", status_url)
         proposal, etag = await self.d.call(
@@ -152,7 +153,7 @@ class Case:
             "POST",
             f"{status_url}/committee/confirm",
             etag=etag,
-            json={"proposal_version": proposal["version"]},
+            json={"proposal_version": proposal["version"], "occurred_on": _day(days_ago)},
         )
         return [str(s["user_id"]) for s in proposal["seats"]]
 
@@ -209,12 +210,12 @@ async def run(app: FastAPI, members: Sequence[Member], officer_member: Member) -
             "ombuds-u5", _complaint(m[24], m[26], m[25], "Pushing at a picket line.", 40)
         )
         await investigation.to_committee(35)
-        await investigation.strike("officer-president")
+        await investigation.strike("officer-president", 30)
         concluded = await new(
             "ombuds-aff", _complaint(m[30], m[32], m[31], "Repeated sexist comments.", 60)
         )
         await concluded.to_committee(55)
-        panel = await concluded.strike("officer-treasurer")
+        panel = await concluded.strike("officer-treasurer", 50)
         crc = await _username_of(d, panel[0])
         await concluded.refresh(crc)
         concluded.handler = crc

@@ -246,9 +246,12 @@ class TestCommitteeForCaseWorkers:
         case, pool, staff = await ready_to_strike(client, db, passwords)
         _, officer = await signed_in(db, passwords, client, Role.table_officer)
         struck, _ = await strike_committee(client, officer, case.id)
+        recorded_at = (await committee_row(db)).struck_recorded_at
+        assert recorded_at is not None
         expected = {
             "complaint_id": case.id,
             "struck_on": local_today().isoformat(),
+            "struck_recorded_at": recorded_at.isoformat().replace("+00:00", "Z"),
             "members": struck["seats"],
             "staff_resource": {
                 "user_id": str(staff.id),

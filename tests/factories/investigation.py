@@ -309,6 +309,22 @@ async def told_both(client: httpx.AsyncClient, case: Case) -> None:
     await tell(client, case, "other_party")
 
 
+async def tell_owed_notices(client: httpx.AsyncClient, case: Case) -> None:
+    """4.3.1(vii): record every notice still owed to a party as told, as the CRC would."""
+    listed = await client.get(f"{case.url}/party-notices", headers=case.crc[0].headers)
+    assert listed.status_code == 200, listed.text
+    for notice in listed.json():
+        if notice["owed"]:
+            response = case.took(
+                await client.post(
+                    f"{case.url}/party-notices/{notice['id']}/told",
+                    headers=case.change(case.crc[0]),
+                    json={"told_on": today(), "method": "letter"},
+                )
+            )
+            assert response.status_code == 200, response.text
+
+
 async def at_closed(
     client: httpx.AsyncClient,
     db: AsyncSession,
@@ -323,6 +339,7 @@ async def at_closed(
     if found:
         await disclose(client, case)
     await told_both(client, case)
+    await tell_owed_notices(client, case)
     response = case.took(await client.post(f"{case.url}/close", headers=case.change(case.crc[0])))
     assert response.status_code == 200, response.text
     return case

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -29,6 +29,7 @@ from tests.formal.support import (
     Case,
     audits,
     count,
+    errors,
     new_case,
     problem,
     reload,
@@ -85,6 +86,7 @@ class TestNotifyTableOfficers:
             "reference",
             "stage",
             "notified_on",
+            "recorded_at",
             "due_on",
             "deadline_status",
             "overdue",
@@ -177,4 +179,66 @@ class TestNotifyTableOfficers:
             problem(await _notify(client, case, etag, headers), 403)
         _, other = await signed_in(db, passwords, client, Role.ombudsperson)
         problem(await _notify(client, case, etag, other), 404)
+        await _unchanged(db, case, Stage.review, version)
+
+
+class TestNoticeGivenBeforeItWasRecorded:
+    """4.3.1(iii): the officers may be told before the notice is recorded; the day they
+    were told counts, beside the time it was recorded, so no false lateness shows."""
+
+    async def _notify_on(
+        self, client: httpx.AsyncClient, case: Case, etag: str, occurred_on: str
+    ) -> httpx.Response:
+        return await client.post(
+            case.url("notify-table-officers"),
+            headers=with_etag(case.headers, etag),
+            json={"occurred_on": occurred_on},
+        )
+
+    @pytest.mark.clause("4.3.1(iii)")
+    async def test_told_on_time_and_recorded_late_is_met_not_overdue(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        # Chosen Mon 2026-02-02: the target (7 days) was Mon 2026-02-09; told on the 5th.
+        case, etag = await _at_review(db, passwords, client, chosen_on=date(2026, 2, 2))
+        response = await self._notify_on(client, case, etag, "2026-02-05")
+        assert response.status_code == 200, response.text
+        out = response.json()
+        assert (out["notified_on"], out["due_on"], out["deadline_status"], out["overdue"]) == (
+            "2026-02-05",
+            "2026-02-09",
+            "met",
+            False,
+        )
+        notice = await _notice(db)
+        assert (notice.status, notice.satisfied_on) == (DeadlineStatus.met, date(2026, 2, 5))
+        complaint = await reload(db, case.id)
+        assert complaint.table_officers_notified_on == date(2026, 2, 5)
+        recorded_at = complaint.table_officers_notice_recorded_at
+        assert recorded_at is not None and recorded_at.date() >= local_today() - timedelta(days=1)
+        # The ombudsperson's view shows both: the day told, and when it was recorded.
+        detail = (await client.get(case.url(), headers=case.headers)).json()
+        assert detail["table_officers_notified_on"] == "2026-02-05"
+        assert detail["table_officers_notice_recorded_at"] == out["recorded_at"]
+        assert datetime.fromisoformat(out["recorded_at"]) == recorded_at
+
+    @pytest.mark.clause("4.3.1(iii)")
+    async def test_told_in_the_future_is_refused(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client)
+        version = (await reload(db, case.id)).version
+        tomorrow = (local_today() + timedelta(days=1)).isoformat()
+        body = problem(await self._notify_on(client, case, etag, tomorrow), 422)
+        assert errors(body) == [("occurred_on", "not_future")]
+        await _unchanged(db, case, Stage.review, version)
+
+    @pytest.mark.clause("4.3.1(iii)")
+    async def test_told_before_the_route_was_chosen_is_refused(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client, chosen_on=date(2026, 2, 2))
+        version = (await reload(db, case.id)).version
+        body = problem(await self._notify_on(client, case, etag, "2026-02-01"), 422)
+        assert errors(body) == [("occurred_on", "not_before_route_chosen")]
         await _unchanged(db, case, Stage.review, version)

@@ -16,6 +16,7 @@ from tests.factories.investigation import (
     disclose,
     refresh_etag,
     tell,
+    tell_owed_notices,
     today,
     told_both,
 )
@@ -39,6 +40,7 @@ class TestClose:
         await refresh_etag(db, found)
         await disclose(client, found)
         await told_both(client, found)
+        await tell_owed_notices(client, found)
         member = found.crc[1]
         response = await client.post(f"{found.url}/close", headers=found.change(member))
         assert response.status_code == 200, response.text
@@ -60,6 +62,7 @@ class TestClose:
         self, client: httpx.AsyncClient, db: AsyncSession, dismissed: Case
     ) -> None:
         await told_both(client, dismissed)
+        await tell_owed_notices(client, dismissed)
         response = await client.post(
             f"{dismissed.url}/close", headers=dismissed.change(dismissed.crc[0])
         )

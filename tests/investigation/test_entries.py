@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -128,6 +129,26 @@ class TestRecordEntry:
         )
         problem(response, 404)
         assert await state(db, case.id) == before
+
+    @pytest.mark.clause("4.3.1(vi)")
+    async def test_a_step_recorded_late_keeps_the_day_it_happened(
+        self, client: httpx.AsyncClient, db: AsyncSession, case: Case
+    ) -> None:
+        struck_on = case.struck_on.isoformat()
+        later = await record_entry(client, case, occurred_on=today())
+        earlier = await record_entry(client, case, kind="document", occurred_on=struck_on)
+        assert earlier["occurred_on"] == struck_on
+        saved = await db.scalar(
+            select(InvestigationEntry).where(InvestigationEntry.id == uuid.UUID(earlier["id"]))
+        )
+        assert saved is not None and saved.occurred_on == case.struck_on
+        # Recorded after the other step, beside the day it happened.
+        assert earlier["recorded_at"] > later["recorded_at"]
+        listed = await client.get(f"{case.url}/investigation", headers=case.crc[0].headers)
+        assert [(e["id"], e["occurred_on"]) for e in listed.json()] == [
+            (earlier["id"], struck_on),
+            (later["id"], today()),
+        ]
 
     @pytest.mark.clause("4.3.1(vi)")
     async def test_a_step_in_the_future_is_refused(

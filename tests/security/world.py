@@ -536,6 +536,11 @@ async def _target(w: World, stage: str, complainant: str, other: str, witness: s
     for party in ("complainant", "other_party"):
         told = {"party": party, "told_on": day(0), "method": "letter"}
         await step(crc, "/conclusions/told", told)
+    # 4.3.1(vii): every stage change told to both parties before the complaint closes
+    for notice in await _ok(w, crc, "GET", url + "/party-notices", cid=cid):
+        if notice["owed"]:
+            told = {"told_on": day(0), "method": "letter"}
+            await step(crc, f"/party-notices/{notice['id']}/told", told)
     await step(crc, "/close")
     return ids
 

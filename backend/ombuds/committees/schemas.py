@@ -51,6 +51,9 @@ class ProposalIn(InputSchema):
 
 class ConfirmIn(InputSchema):
     proposal_version: int = Field(ge=1, description="`version` of the proposal as last read")
+    occurred_on: date | None = Field(
+        default=None, description="The day the CRC was struck; defaults to today (Winnipeg)"
+    )
 
 
 class PanelSeat(OutputSchema):
@@ -89,7 +92,8 @@ class CommitteeProposalForOfficer(OutputSchema):
 
 class CommitteeForCaseWorker(OutputSchema):
     complaint_id: uuid.UUID
-    struck_on: date | None
+    struck_on: date | None  # the day it was struck
+    struck_recorded_at: datetime | None  # when that was recorded
     members: list[PanelSeat]
     staff_resource: StaffResourceOut | None
 

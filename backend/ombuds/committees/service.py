@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -225,15 +226,37 @@ async def redraw(db: AsyncSession, actor: Principal, complaint: Complaint, seat:
     return committee
 
 
+def _struck_on(complaint: Complaint, occurred_on: date | None) -> date:
+    """The day the CRC was struck: not in the future, not before the officers were told."""
+    struck_on = occurred_on or local_today()
+    errors = []
+    if struck_on > local_today():
+        errors.append(field_error("occurred_on", "not_in_future", "must not be after today"))
+    told_on = complaint.table_officers_notified_on
+    if told_on is not None and struck_on < told_on:
+        errors.append(
+            field_error(
+                "occurred_on",
+                "not_before_officers_told",
+                "on or after the day the table officers were told (4.3.1(iii))",
+            )
+        )
+    if errors:
+        raise InvalidInput("Invalid date in: occurred_on.", errors=errors)
+    return struck_on
+
+
 async def confirm(
     db: AsyncSession,
     settings: Settings,
     actor: Principal,
     complaint: Complaint,
     proposal_version: int,
+    occurred_on: date | None = None,
 ) -> Committee:
     """Strike the CRC: the proposal as read becomes the committee; the investigation
-    starts and its report is due settings.crc_report_target_days later (4.3.1(vi))."""
+    starts and its report is due settings.crc_report_target_days after the day it was
+    struck (today unless given), not the day that is recorded (4.3.1(vi))."""
     stages.require(complaint, stages.Action.strike_committee)
     committee = await open_proposal(db, complaint.id)
     if committee.version != proposal_version:
@@ -242,6 +265,7 @@ async def confirm(
             errors=[field_error("proposal_version", "current", "the proposal's current version")],
             current_version=committee.version,
         )
+    struck_on = _struck_on(complaint, occurred_on)
     members = await _members(db, committee.id)
     found = await eligibility.assess(db, complaint)
     eligible = set(found.eligible_ids)
@@ -261,12 +285,12 @@ async def confirm(
             "The proposed panel can no longer be confirmed as it stands; change it first.",
             errors=errors,
         )
-    struck_on = local_today()
     async with one_at_a_time():
         await stages.record_event(db, complaint, actor.id, "committee.confirmed")
         committee.status = CommitteeStatus.confirmed
         committee.confirmed_by = actor.id
         committee.struck_on = struck_on
+        committee.struck_recorded_at = utcnow()
         await db.flush()
         await stages.move(db, complaint, Stage.investigation, actor.id)
     await deadlines.open_after_days(
@@ -365,6 +389,7 @@ async def for_case_worker(
     return CommitteeForCaseWorker(
         complaint_id=complaint.id,
         struck_on=committee.struck_on,
+        struck_recorded_at=committee.struck_recorded_at,
         members=await _panel(db, committee),
         staff_resource=StaffResourceOut(
             user_id=staff.id, display_name=staff.display_name, kind=staff.staff_resource_kind

@@ -98,7 +98,9 @@ async def redirect(
 ) -> ComplaintDetail:
     """Out of scope (1.3): close as redirected to the grievance procedure or the RWP."""
     complaint = await access.for_handling(db, actor, complaint_id, if_match)
-    await service.redirect(db, actor, complaint, body.redirected_to)
+    await service.redirect(
+        db, actor, complaint, body.redirected_to, body.occurred_on, field="occurred_on"
+    )
     return await views.detail(db, actor, complaint, response)
 
 

@@ -57,6 +57,9 @@ class ComplaintCreate(InputSchema):
     received_on: date
     setting: Setting  # 1.3
     redirected_to: Redirection | None = None
+    redirected_on: date | None = Field(
+        default=None, description="1.3: the day it was redirected; defaults to today (Winnipeg)"
+    )
     other_routes_told_on: date | None = None  # 1.4
     complainant: PersonIn
     other_party: PersonIn
@@ -80,6 +83,12 @@ class ComplaintCreate(InputSchema):
                 "only_for_workplace",
                 "redirected_to is only for workplace harassment (1.3)",
             )
+        if self.redirected_to is None and self.redirected_on is not None:
+            raise RuleBroken(
+                "redirected_on",
+                "only_with_redirected_to",
+                "redirected_on goes with redirected_to (1.3)",
+            )
         return self
 
 
@@ -93,6 +102,9 @@ class IntakeUpdate(InputSchema):
 
 class RedirectIn(InputSchema):
     redirected_to: Redirection
+    occurred_on: date | None = Field(
+        default=None, description="The day it was redirected; defaults to today (Winnipeg)"
+    )
 
 
 class PersonOut(OutputSchema):
@@ -137,6 +149,7 @@ class ComplaintDetail(OutputSchema):
     received_on: date
     setting: Setting
     redirected_to: Redirection | None
+    redirected_on: date | None  # the day it happened; closed_on is the day it was recorded
     other_routes_told_on: date | None
     resolution_sought: str
     grounds: list[str]
@@ -148,6 +161,7 @@ class ComplaintDetail(OutputSchema):
     response_received_on: date | None
     response_text: str | None
     table_officers_notified_on: date | None
+    table_officers_notice_recorded_at: datetime | None
     deadlines: list[DeadlineOut]
     allowed_actions: list[str]
     created_at: datetime

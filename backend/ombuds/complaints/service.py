@@ -93,6 +93,26 @@ def _people(
     ]
 
 
+def _dates_happened(received_on: date, incidents: Sequence[IncidentIn]) -> None:
+    """Dates are the dates things happened: a complaint is not received in the future,
+    and what it complains of took place on or before the day it was received."""
+    errors = []
+    if received_on > local_today():
+        errors.append(field_error("received_on", "not_in_future", "must not be after today"))
+    errors += [
+        field_error(
+            f"incidents.{i}.occurred_on",
+            "not_after_received",
+            "on or before the day the complaint was received",
+        )
+        for i, incident in enumerate(incidents)
+        if incident.occurred_on > received_on
+    ]
+    if errors:
+        fields = ", ".join(e["field"] for e in errors)
+        raise InvalidInput(f"Invalid date in: {fields}.", errors=errors)
+
+
 def _incidents(items: Sequence[IncidentIn], complaint_id: uuid.UUID) -> list[Incident]:
     return [
         Incident(
@@ -112,6 +132,7 @@ async def create(db: AsyncSession, actor: Principal, body: ComplaintCreate) -> C
     labelled = [("complainant", body.complainant), ("other_party", body.other_party)] + [
         (f"witnesses.{i}", w) for i, w in enumerate(body.witnesses)
     ]
+    _dates_happened(body.received_on, body.incidents)
     await _check_members(db, labelled)
     await _check_grounds(db, body.grounds)
     if (
@@ -144,7 +165,7 @@ async def create(db: AsyncSession, actor: Principal, body: ComplaintCreate) -> C
     db.add_all([*_people(roles, complaint.id), *_incidents(body.incidents, complaint.id)])
     await stages.record_event(db, complaint, actor.id, "complaint.received")
     if body.redirected_to is not None:  # 1.3: workplace harassment goes elsewhere
-        await redirect(db, actor, complaint, body.redirected_to)
+        await redirect(db, actor, complaint, body.redirected_to, body.redirected_on)
     await audit.record(db, actor, "complaints.create", "complaint", complaint.id)
     return complaint
 
@@ -173,11 +194,28 @@ async def _take_consultation(
 
 
 async def redirect(
-    db: AsyncSession, actor: Principal, complaint: Complaint, to: Redirection
+    db: AsyncSession,
+    actor: Principal,
+    complaint: Complaint,
+    to: Redirection,
+    redirected_on: date | None = None,
+    field: str = "redirected_on",
 ) -> None:
-    """1.3: out of scope; closed as redirected, with the date, and goes no further."""
+    """1.3: out of scope; closed as redirected, with the date it happened (today unless
+    given), and goes no further."""
     stages.require(complaint, stages.Action.redirect)
+    on = redirected_on or local_today()
+    errors = []
+    if on > local_today():
+        errors.append(field_error(field, "not_in_future", "must not be after today"))
+    if on < complaint.received_on:
+        errors.append(
+            field_error(field, "not_before_received", "on or after the day it was received")
+        )
+    if errors:
+        raise InvalidInput(f"Invalid date in: {field}.", errors=errors)
     complaint.redirected_to = to
+    complaint.redirected_on = on
     await stages.move(db, complaint, Stage.closed, actor.id, closure=Closure.redirected)
     await deadlines.cancel_open(db, complaint.id)
     await audit.record(db, actor, "complaints.redirect", "complaint", complaint.id)
@@ -223,6 +261,7 @@ async def update_intake(
                 "A complaint has at least one incident.",
                 errors=[field_error("incidents", "min_length", "at least one")],
             )
+        _dates_happened(complaint.received_on, body.incidents)
         await db.execute(delete(Incident).where(Incident.complaint_id == complaint.id))
         db.add_all(_incidents(body.incidents, complaint.id))
     await stages.record_event(db, complaint, actor.id, "complaint.intake_updated")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.kit.clock import local_today, utcnow
-from ombuds.kit.errors import StageNotAllowed
+from ombuds.kit.errors import Conflict, StageNotAllowed, field_error
 from ombuds.models import Closure, Complaint, PartyNotice, PartyRole, Stage, TimelineEvent
 
 
@@ -106,6 +107,44 @@ async def record_event(
     await db.flush()
 
 
+class PartyNoticesOwed(Conflict):
+    slug, title = "party-notices-owed", "The parties are still owed notices"
+
+
+async def require_parties_told(db: AsyncSession, complaint: Complaint) -> None:
+    """4.3.1(vii): a complaint closes only once every notice owed to a party is recorded
+    as told, or waived with a reason. The refusal names each notice by stage and party
+    role, never by name."""
+    rows = (
+        await db.execute(
+            select(PartyNotice.stage, PartyNotice.party).where(
+                PartyNotice.complaint_id == complaint.id,
+                PartyNotice.told_on.is_(None),
+                PartyNotice.waived_at.is_(None),
+            )
+        )
+    ).all()
+    if not rows:
+        return
+    order = list(Stage)
+    owed = sorted(
+        ((stage, party) for stage, party in rows),
+        key=lambda row: (order.index(row[0]), row[1] is not PartyRole.complainant),
+    )
+    raise PartyNoticesOwed(
+        "The parties are still owed notice of a stage of their complaint (4.3.1(vii)): "
+        "record each as told, or waive it with a reason, before the complaint closes.",
+        errors=[
+            field_error(
+                f"party_notices.{stage.value}.{party.value}",
+                "told_or_waived",
+                "owed: not recorded as told, nor waived",
+            )
+            for stage, party in owed
+        ],
+    )
+
+
 async def move(
     db: AsyncSession,
     complaint: Complaint,
@@ -117,6 +156,8 @@ async def move(
     """Change stage; each change is owed to both parties (4.3.1(vii))."""
     if (to is Stage.closed) != (closure is not None):
         raise ValueError("a closure reason goes with the closed stage, and only with it")
+    if to is Stage.closed:
+        await require_parties_told(db, complaint)
     previous = complaint.stage
     complaint.stage = to
     if closure is not None:

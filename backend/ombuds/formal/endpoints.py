@@ -20,6 +20,7 @@ from ombuds.formal.schemas import (
     ResponseIn,
     ResponseStatusOut,
     RouteIn,
+    TableOfficerNoticeIn,
     TableOfficerNoticeOut,
 )
 from ombuds.kit.deps import AppSettings, DbSession
@@ -291,16 +292,20 @@ async def notify_table_officers(
     complaint_id: uuid.UUID,
     response: Response,
     if_match: IfMatch = None,
+    body: TableOfficerNoticeIn | None = None,
 ) -> TableOfficerNoticeOut:
     """Tell the table officers a complaint exists and a CRC must be struck (4.3.1(iii))."""
     complaint = await handling.for_handling(db, actor, complaint_id, if_match)
-    deadline = await service.notify_table_officers(db, actor, complaint)
+    occurred_on = body.occurred_on if body else None
+    deadline = await service.notify_table_officers(db, actor, complaint, occurred_on)
     await _etag(db, complaint, response)
     assert complaint.table_officers_notified_on is not None
+    assert complaint.table_officers_notice_recorded_at is not None
     return TableOfficerNoticeOut(
         reference=complaint.reference,
         stage=complaint.stage,
         notified_on=complaint.table_officers_notified_on,
+        recorded_at=complaint.table_officers_notice_recorded_at,
         due_on=deadline.due_on if deadline else None,
         deadline_status=deadline.status if deadline else None,
         overdue=service.notice_overdue(deadline),

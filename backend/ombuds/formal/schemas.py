@@ -92,12 +92,19 @@ class ResponseStatusOut(OutputSchema):
     flag: ResponseFlag | None
 
 
+class TableOfficerNoticeIn(InputSchema):
+    occurred_on: date | None = Field(
+        default=None, description="The day the officers were told; defaults to today (Winnipeg)"
+    )
+
+
 class TableOfficerNoticeOut(OutputSchema):
     """4.3.1(iii): the notice is a change of state carrying the reference only."""
 
     reference: str
     stage: Stage
-    notified_on: date
+    notified_on: date  # the day the officers were told
+    recorded_at: datetime  # when that was recorded
     due_on: date | None
     deadline_status: DeadlineStatus | None
     overdue: bool

@@ -263,14 +263,26 @@ async def record_response(
 
 
 async def notify_table_officers(
-    db: AsyncSession, actor: Principal, complaint: Complaint
+    db: AsyncSession, actor: Principal, complaint: Complaint, occurred_on: date | None = None
 ) -> Deadline | None:
     """A change of state, not a message: from now on the officers see the reference and
-    the non-identifying status, and must strike a CRC (4.3.1(iii)-(v))."""
+    the non-identifying status, and must strike a CRC (4.3.1(iii)-(v)). The notice counts
+    on the day it was given (today unless given), not the day it is recorded."""
     stages.require(complaint, stages.Action.notify_table_officers)
-    today = local_today()
-    complaint.table_officers_notified_on = today
-    deadline = await deadlines.satisfy(db, complaint.id, DeadlineKind.table_officer_notice, today)
+    notified_on = occurred_on or local_today()
+    errors = _not_future("occurred_on", notified_on)
+    chosen_on = complaint.formal_route_chosen_on or complaint.received_on
+    if notified_on < chosen_on:
+        errors.append(
+            field_error("occurred_on", "not_before_route_chosen", "on or after chosen_on")
+        )
+    if errors:
+        raise InvalidInput("The date of the notice is not possible.", errors=errors)
+    complaint.table_officers_notified_on = notified_on
+    complaint.table_officers_notice_recorded_at = utcnow()
+    deadline = await deadlines.satisfy(
+        db, complaint.id, DeadlineKind.table_officer_notice, notified_on
+    )
     await stages.move(db, complaint, Stage.committee, actor.id)
     await audit.record(db, actor, "formal.notify_table_officers", "complaint", complaint.id)
     return deadline

@@ -8,6 +8,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from ombuds.complaints import access as complaints_access
+from ombuds.complaints.access import Ombudsperson
 from ombuds.investigation import disclosures, notices, recommendations, service, views
 from ombuds.investigation.access import (
     CRC,
@@ -29,6 +30,7 @@ from ombuds.investigation.schemas import (
     InvestigationEntryOut,
     NotSatisfiedIn,
     PartyNoticeOut,
+    PartyNoticeWaiverIn,
     PartyToldIn,
     RecommendationForOfficer,
     RecommendationIn,
@@ -370,6 +372,28 @@ async def record_party_told(
         "record that a party was told (4.3.1(vii))",
     )
     notice = await notices.record_told(db, actor, complaint, notice_id, body)
+    await views.with_etag(db, complaint, response)
+    return views.notice(notice)
+
+
+@router.post(
+    "/{complaint_id}/party-notices/{notice_id}/waive",
+    response_model=PartyNoticeOut,
+    responses=CHANGE_RESPONSES,
+    name="waive_party_notice",
+)
+async def waive_party_notice(
+    db: DbSession,
+    actor: Ombudsperson,
+    complaint_id: uuid.UUID,
+    notice_id: uuid.UUID,
+    body: PartyNoticeWaiverIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PartyNoticeOut:
+    """Waive a notice owed to a party, with the reason (4.3.1(vii)); handling ombudsperson."""
+    complaint = await complaints_access.for_handling(db, actor, complaint_id, if_match)
+    notice = await notices.waive(db, actor, complaint, notice_id, body)
     await views.with_etag(db, complaint, response)
     return views.notice(notice)
 

@@ -12,7 +12,8 @@ from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
 from ombuds.complaints import stages
 from ombuds.investigation.checks import Dates
-from ombuds.investigation.schemas import PartyToldIn
+from ombuds.investigation.schemas import PartyNoticeWaiverIn, PartyToldIn
+from ombuds.kit.clock import utcnow
 from ombuds.kit.errors import Conflict, NotFound, field_error
 from ombuds.models import Complaint, PartyNotice
 
@@ -27,13 +28,8 @@ async def listing(db: AsyncSession, actor: Principal, complaint: Complaint) -> l
     return list(rows.all())
 
 
-async def record_told(
-    db: AsyncSession,
-    actor: Principal,
-    complaint: Complaint,
-    notice_id: uuid.UUID,
-    body: PartyToldIn,
-) -> PartyNotice:
+async def _owed(db: AsyncSession, complaint: Complaint, notice_id: uuid.UUID) -> PartyNotice:
+    """The notice, still owed: neither told nor waived."""
     stages.require(complaint, stages.Action.record_party_notice)
     notice = await db.scalar(
         select(PartyNotice).where(
@@ -47,8 +43,41 @@ async def record_told(
             "This party was already told of this stage.",
             errors=[field_error("told_on", "already_told", "already recorded")],
         )
+    if notice.waived_at is not None:
+        raise Conflict(
+            "This notice was waived.",
+            errors=[field_error("waived_at", "already_waived", "already waived")],
+        )
+    return notice
+
+
+async def record_told(
+    db: AsyncSession,
+    actor: Principal,
+    complaint: Complaint,
+    notice_id: uuid.UUID,
+    body: PartyToldIn,
+) -> PartyNotice:
+    notice = await _owed(db, complaint, notice_id)
     Dates().not_in_future("told_on", body.told_on).check()
     notice.told_on, notice.method = body.told_on, body.method
     await stages.record_event(db, complaint, actor.id, "party_notice.told")
     await audit.record(db, actor, "investigation.record_party_told", "party_notice", notice.id)
+    return notice
+
+
+async def waive(
+    db: AsyncSession,
+    actor: Principal,
+    complaint: Complaint,
+    notice_id: uuid.UUID,
+    body: PartyNoticeWaiverIn,
+) -> PartyNotice:
+    """The handling ombudsperson decides a party will not be told of a stage, and why;
+    the notice is owed no longer (the complaint may close), and the waiver is audited."""
+    assert actor.id is not None
+    notice = await _owed(db, complaint, notice_id)
+    notice.waived_at, notice.waived_by, notice.waiver_reason = utcnow(), actor.id, body.reason
+    await stages.record_event(db, complaint, actor.id, "party_notice.waived")
+    await audit.record(db, actor, "investigation.waive_party_notice", "party_notice", notice.id)
     return notice

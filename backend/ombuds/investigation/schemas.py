@@ -174,11 +174,21 @@ class PartyToldIn(InputSchema):
     method: NoticeMethod
 
 
+class PartyNoticeWaiverIn(InputSchema):
+    """Why this party will not be told of this stage (e.g. the complaint was withdrawn
+    before they were ever contacted)."""
+
+    reason: str = Reason
+
+
 class PartyNoticeOut(OutputSchema):
     id: uuid.UUID
     stage: Stage
     party: PartyRole
     owed_since: datetime
-    owed: bool
+    owed: bool  # neither told nor waived
     told_on: date | None
     method: NoticeMethod | None
+    waived_at: datetime | None
+    waived_by: uuid.UUID | None
+    waiver_reason: str | None

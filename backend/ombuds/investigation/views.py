@@ -68,9 +68,12 @@ def notice(n: PartyNotice) -> PartyNoticeOut:
         stage=n.stage,
         party=n.party,
         owed_since=n.owed_since,
-        owed=n.told_on is None,
+        owed=n.told_on is None and n.waived_at is None,
         told_on=n.told_on,
         method=n.method,
+        waived_at=n.waived_at,
+        waived_by=n.waived_by,
+        waiver_reason=n.waiver_reason,
     )
 
 

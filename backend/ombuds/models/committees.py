@@ -65,7 +65,8 @@ class Committee(IdMixin, TimestampMixin, Base):
     staff_resource_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     proposed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     confirmed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    struck_on: Mapped[date | None]
+    struck_on: Mapped[date | None]  # the day it was struck
+    struck_recorded_at: Mapped[datetime | None]  # when that was recorded
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API

@@ -84,6 +84,7 @@ class Complaint(IdMixin, TimestampMixin, Base):
     received_on: Mapped[date]
     setting: Mapped[Setting] = mapped_column(_enum(Setting, "setting"))
     redirected_to: Mapped[Redirection | None] = mapped_column(_enum(Redirection, "redirection"))
+    redirected_on: Mapped[date | None]  # 1.3: the day it happened; closed_on is the day recorded
     other_routes_told_on: Mapped[date | None]  # 1.4
     resolution_sought: Mapped[str] = mapped_column(EncryptedText())
     grounds: Mapped[list[str]] = mapped_column(JSON, default=list)  # 2.2 codes
@@ -96,8 +97,9 @@ class Complaint(IdMixin, TimestampMixin, Base):
     other_party_reviewed_on: Mapped[date | None]
     response_received_on: Mapped[date | None]
     response_text: Mapped[str | None] = mapped_column(EncryptedText())
-    # 4.3.1(iii)
+    # 4.3.1(iii): the day the officers were told, and when that was recorded
     table_officers_notified_on: Mapped[date | None]
+    table_officers_notice_recorded_at: Mapped[datetime | None]
     # 4.3.1(viii)-(x)
     finding: Mapped[Finding | None] = mapped_column(_enum(Finding, "finding"))
     findings_text: Mapped[str | None] = mapped_column(EncryptedText())
@@ -281,6 +283,10 @@ class PartyNotice(IdMixin, Base):
     owed_since: Mapped[datetime] = mapped_column(default=utcnow)
     told_on: Mapped[date | None]
     method: Mapped[NoticeMethod | None] = mapped_column(_enum(NoticeMethod, "notice_method"))
+    # Owed no longer without being told: who waived it, when, and why.
+    waived_at: Mapped[datetime | None]
+    waived_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    waiver_reason: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class TimelineEvent(IdMixin, Base):

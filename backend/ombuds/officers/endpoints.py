@@ -173,7 +173,9 @@ async def confirm_committee(
 ) -> CommitteeProposalForOfficer:
     """Strike the CRC as proposed (at the version read); the investigation begins."""
     complaint = await access.for_officer_change(db, actor, complaint_id, if_match)
-    committee = await committees.confirm(db, settings, actor, complaint, body.proposal_version)
+    committee = await committees.confirm(
+        db, settings, actor, complaint, body.proposal_version, body.occurred_on
+    )
     out = await committees.for_officer(db, complaint, committee)
     response.headers["ETag"] = access.etag(complaint)
     return out
