@@ -229,7 +229,11 @@ class TestBadInput:
             # Seconds since 1970 are not a date and time, however pydantic would read them.
             ({"updated_since": "-16108"}, "updated_since", "iso_datetime"),
             ({"updated_since": "1765000000"}, "updated_since", "iso_datetime"),
-            ({"updated_since": "2026-13-01T00:00:00Z"}, "updated_since", "datetime_from_date_parsing"),
+            (
+                {"updated_since": "2026-13-01T00:00:00Z"},
+                "updated_since",
+                "datetime_from_date_parsing",
+            ),
             ({"cursor": "not-a-cursor"}, "cursor", "cursor_invalid"),
             ({"limit": "0"}, "limit", "greater_than_equal"),
         ],
