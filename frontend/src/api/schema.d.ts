@@ -1406,6 +1406,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/complaints/{complaint_id}/party-notices/{notice_id}/waive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Waive Party Notice
+         * @description Waive a notice owed to a party, with the reason (4.3.1(vii)); handling ombudsperson.
+         */
+        post: operations["investigation-waive-party-notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status/{complaint_id}/recommendations": {
         parameters: {
             query?: never;
@@ -1618,7 +1638,11 @@ export type paths = {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Head
+         * @description The feed's headers (ETag, Last-Modified, length) without its body.
+         */
+        head: operations["feeds-head"];
         patch?: never;
         trace?: never;
     };
@@ -1946,6 +1970,8 @@ export type components = {
             complaint_id: string;
             /** Struck On */
             struck_on: string | null;
+            /** Struck Recorded At */
+            struck_recorded_at: string | null;
             /** Members */
             members: components["schemas"]["PanelSeat"][];
             staff_resource: components["schemas"]["StaffResourceOut"] | null;
@@ -1981,6 +2007,11 @@ export type components = {
             received_on: string;
             setting: components["schemas"]["Setting"];
             redirected_to?: components["schemas"]["Redirection"] | null;
+            /**
+             * Redirected On
+             * @description 1.3: the day it was redirected; defaults to today (Winnipeg)
+             */
+            redirected_on?: string | null;
             /** Other Routes Told On */
             other_routes_told_on?: string | null;
             complainant: components["schemas"]["PersonIn"];
@@ -2018,6 +2049,8 @@ export type components = {
             received_on: string;
             setting: components["schemas"]["Setting"];
             redirected_to: components["schemas"]["Redirection"] | null;
+            /** Redirected On */
+            redirected_on: string | null;
             /** Other Routes Told On */
             other_routes_told_on: string | null;
             /** Resolution Sought */
@@ -2039,6 +2072,8 @@ export type components = {
             response_text: string | null;
             /** Table Officers Notified On */
             table_officers_notified_on: string | null;
+            /** Table Officers Notice Recorded At */
+            table_officers_notice_recorded_at: string | null;
             /** Deadlines */
             deadlines: components["schemas"]["ombuds__complaints__schemas__DeadlineOut"][];
             /** Allowed Actions */
@@ -2152,6 +2187,11 @@ export type components = {
              * @description `version` of the proposal as last read
              */
             proposal_version: number;
+            /**
+             * Occurred On
+             * @description The day the CRC was struck; defaults to today (Winnipeg)
+             */
+            occurred_on?: string | null;
         };
         /**
          * ConsultationCreate
@@ -2844,6 +2884,21 @@ export type components = {
             /** Told On */
             told_on: string | null;
             method: components["schemas"]["NoticeMethod"] | null;
+            /** Waived At */
+            waived_at: string | null;
+            /** Waived By */
+            waived_by: string | null;
+            /** Waiver Reason */
+            waiver_reason: string | null;
+        };
+        /**
+         * PartyNoticeWaiverIn
+         * @description Why this party will not be told of this stage (e.g. the complaint was withdrawn
+         *     before they were ever contacted).
+         */
+        PartyNoticeWaiverIn: {
+            /** Reason */
+            reason: string;
         };
         /**
          * PartyRole
@@ -3007,6 +3062,11 @@ export type components = {
         /** RedirectIn */
         RedirectIn: {
             redirected_to: components["schemas"]["Redirection"];
+            /**
+             * Occurred On
+             * @description The day it was redirected; defaults to today (Winnipeg)
+             */
+            occurred_on?: string | null;
         };
         /**
          * Redirection
@@ -3245,6 +3305,14 @@ export type components = {
          * @enum {string}
          */
         Stage: "intake" | "informal" | "letter" | "review" | "committee" | "investigation" | "conclusions" | "closed";
+        /** TableOfficerNoticeIn */
+        TableOfficerNoticeIn: {
+            /**
+             * Occurred On
+             * @description The day the officers were told; defaults to today (Winnipeg)
+             */
+            occurred_on?: string | null;
+        };
         /**
          * TableOfficerNoticeOut
          * @description 4.3.1(iii): the notice is a change of state carrying the reference only.
@@ -3258,6 +3326,11 @@ export type components = {
              * Format: date
              */
             notified_on: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
             /** Due On */
             due_on: string | null;
             deadline_status: components["schemas"]["DeadlineStatus"] | null;
@@ -3568,6 +3641,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -3747,6 +3838,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -3852,6 +3961,24 @@ export interface operations {
             };
             /** @description Refused: it would clash with what exists (the problem says what) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3988,6 +4115,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -4052,6 +4197,24 @@ export interface operations {
             };
             /** @description Refused: it would clash with what exists (the problem says what) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4291,6 +4454,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -4404,6 +4585,24 @@ export interface operations {
             };
             /** @description No such object, or one the caller may not know of */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4568,6 +4767,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -4676,6 +4893,24 @@ export interface operations {
             };
             /** @description Refused: it would clash with what exists (the problem says what) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4803,6 +5038,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -4849,6 +5102,24 @@ export interface operations {
             };
             /** @description The caller's credential does not reach this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4965,6 +5236,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -5029,6 +5318,24 @@ export interface operations {
             };
             /** @description Refused: it would clash with what exists (the problem says what) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5149,6 +5456,24 @@ export interface operations {
             };
             /** @description No such object, or one the caller may not know of */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5291,6 +5616,24 @@ export interface operations {
             };
             /** @description The caller's credential does not reach this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5466,6 +5809,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -5551,6 +5912,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5843,6 +6222,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -6042,6 +6439,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -6128,6 +6543,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6315,6 +6748,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -6458,6 +6909,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6712,6 +7181,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -6865,6 +7343,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -6950,6 +7446,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7047,7 +7561,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TableOfficerNoticeIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -7096,6 +7614,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7704,6 +8240,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -7791,6 +8345,7 @@ export interface operations {
             };
             path: {
                 complaint_id: string;
+                /** @description The seat's number, from 1 */
                 seat: number;
             };
             cookie?: never;
@@ -7936,6 +8491,24 @@ export interface operations {
             };
             /** @description The complaint (or the proposal) changed since the officer read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8093,6 +8666,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -8178,6 +8769,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8393,6 +9002,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -8478,6 +9105,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8577,6 +9222,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -8662,6 +9325,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8907,6 +9588,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -9058,6 +9757,135 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "investigation-waive-party-notice": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from the last read of the complaint */
+                "If-Match"?: string | null;
+            };
+            path: {
+                complaint_id: string;
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartyNoticeWaiverIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyNoticeOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read the complaint but does not hold this step */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current stage, or the order of the procedure, does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The complaint changed since the caller read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -9202,6 +10030,24 @@ export interface operations {
             };
             /** @description The complaint changed since the caller read it */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9608,6 +10454,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: `errors` names each field and rule */
             422: {
                 headers: {
@@ -9661,6 +10525,24 @@ export interface operations {
             };
             /** @description No such connection, or not one the caller manages */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9723,6 +10605,24 @@ export interface operations {
             };
             /** @description No such connection, or not one the caller manages */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9798,6 +10698,65 @@ export interface operations {
         };
     };
     "feeds-get": {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: string | null;
+                "If-Modified-Since"?: string | null;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The iCalendar feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+            /** @description Unchanged since the ETag or date the client sent */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such feed (also for a token of the wrong shape) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The feed was rotated or revoked, or its user deactivated */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "feeds-head": {
         parameters: {
             query?: never;
             header?: {
