@@ -32,10 +32,16 @@ export class ApiError extends Error {
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.problem.errors ?? []) {
-      out[e.field] = out[e.field] ? `${out[e.field]}; ${e.message}` : e.message;
+      const message = inWords(e.message);
+      out[e.field] = out[e.field] ? `${out[e.field]}; ${message}` : message;
     }
     return out;
   }
+}
+
+/** A message as shown: a field's code quoted in it ("on or after chosen_on") in words ("chosen on"). */
+export function inWords(message: string): string {
+  return message.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (code) => code.replace(/_/g, ' '));
 }
 
 function isProblem(value: unknown): value is Problem {

@@ -28,15 +28,38 @@ describe('ProblemAlert', () => {
     expect(onReload).toHaveBeenCalledOnce();
   });
 
-  it('lists the fields of a 422', () => {
+  it('lists the fields of a 422 in words, never their codes', () => {
     const e = new ApiError(422, {
       title: 'Invalid input',
       status: 422,
-      detail: 'Invalid input in: resolution_sought',
-      errors: [{ field: 'resolution_sought', rule: 'string_too_short', message: 'at least 1 character' }],
+      detail: 'Invalid input in: incidents.0.what, what_took_place',
+      errors: [
+        { field: 'what_took_place', rule: 'string_too_short', message: 'at least 1 character' },
+        { field: 'incidents.0.what', rule: 'missing', message: 'Field required' },
+        { field: 'occurred_on', rule: 'not_before_route_chosen', message: 'on or after chosen_on' },
+      ],
     });
     render(<ProblemAlert error={e} />);
-    expect(screen.getByRole('alert').textContent).toContain('resolution_sought: at least 1 character');
+    const text = screen.getByRole('alert').textContent ?? '';
+    expect(text).toContain('What took place: at least 1 character');
+    expect(text).toContain('Incidents, 1, What happened: Field required');
+    expect(text).toContain('Date it happened: on or after chosen on');
+    expect(text).not.toContain('what_took_place');
+    expect(text).not.toContain('_on');
+    expect(text).not.toContain('incidents.0');
+  });
+
+  it('shows the messages of a 409 refusing to close while notices are owed', () => {
+    const e = new ApiError(409, {
+      title: 'Notices owed to the parties',
+      status: 409,
+      detail: 'Every notice owed to a party must be told or waived first.',
+      errors: [{ field: 'party_notices.review.other_party', rule: 'told_or_waived', message: 'The other party has not been told of the review stage.' }],
+    });
+    render(<ProblemAlert error={e} />);
+    const text = screen.getByRole('alert').textContent ?? '';
+    expect(text).toContain('The other party has not been told of the review stage.');
+    expect(text).not.toContain('party_notices.review');
   });
 
   it('says the server could not be reached when there is no problem document', () => {

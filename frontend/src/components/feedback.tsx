@@ -1,6 +1,6 @@
 // How problems, progress and empty states are shown, the same on every screen.
 import { useEffect, useRef, type ReactNode } from 'react';
-import { ApiError } from '../api/problem';
+import { ApiError, inWords } from '../api/problem';
 import { actionLabel, stageLabel } from '../lib/labels';
 
 export function Loading({ what }: { what: string }) {
@@ -79,16 +79,22 @@ export function ProblemAlert({ error, onReload }: ProblemProps) {
     body = (
       <>
         <p className="problem-title">Some entries need correcting</p>
-        <p>{p?.detail}</p>
         {p?.errors?.length ? (
           <ul>
             {p.errors.map((f, i) => (
               <li key={`${f.field}-${i}`}>
-                <strong>{f.field}</strong>: {f.message}
+                {f.field ? (
+                  <>
+                    <strong>{fieldLabel(f.field)}</strong>:{' '}
+                  </>
+                ) : null}
+                {inWords(f.message)}
               </li>
             ))}
           </ul>
-        ) : null}
+        ) : (
+          <p>{p?.detail}</p>
+        )}
       </>
     );
   } else if (e) {
@@ -99,7 +105,7 @@ export function ProblemAlert({ error, onReload }: ProblemProps) {
         {p?.errors?.length ? (
           <ul>
             {p.errors.map((f, i) => (
-              <li key={`${f.field}-${i}`}>{f.message}</li>
+              <li key={`${f.field}-${i}`}>{inWords(f.message)}</li>
             ))}
           </ul>
         ) : null}
@@ -118,6 +124,32 @@ export function ProblemAlert({ error, onReload }: ProblemProps) {
       {body}
     </div>
   );
+}
+
+// Fields whose words differ from their names; any other field is spelled out from its name.
+const FIELD_WORDS: Record<string, string> = {
+  body: 'The request',
+  occurred_on: 'Date it happened',
+  occurred_at: 'Date and time',
+  redirected_on: 'Redirected on',
+  redirected_to: 'Redirected to',
+  member_id: 'Member',
+  other_party_id: 'Other party',
+  staff_resource_id: 'Staff resource',
+  proposal_version: 'Panel version',
+  what: 'What happened',
+};
+
+/** A field path of problem+json ("incidents.0.what") in words ("Incidents, 1: What happened"), never the raw code. */
+export function fieldLabel(field: string): string {
+  const words = field.split('.').map((part) => {
+    if (/^\d+$/.test(part)) return String(Number(part) + 1);
+    const known = FIELD_WORDS[part];
+    if (known) return known;
+    const spaced = part.replace(/_/g, ' ');
+    return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+  });
+  return words.join(', ');
 }
 
 /** The field-level messages of a 422, by field path. */

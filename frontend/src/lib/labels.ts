@@ -262,3 +262,19 @@ export const INVESTIGATION_KINDS = keys(INVESTIGATION_KIND);
 export const RECOMMENDATION_KINDS = keys(RECOMMENDATION_KIND);
 export const NOTICE_METHODS = keys(NOTICE_METHOD);
 export const DISCLOSURE_PURPOSES = keys(DISCLOSURE_PURPOSE);
+
+// 4.3.1(i): the parts of the signed letter, as the letter's `missing` names them.
+const LETTER_PARTS: Record<string, string> = {
+  what_took_place: 'what took place',
+  when_it_took_place: 'when',
+  occurred_at: 'the date and time',
+  witnesses: 'witnesses',
+  resolution_sought: 'the resolution sought',
+  signed_on: 'the signature',
+};
+
+/** The missing parts of the letter in words: "what took place, witnesses and the signature". */
+export function letterPartsInWords(parts: readonly string[]): string {
+  const words = parts.map((p) => LETTER_PARTS[p] ?? p.replace(/_/g, ' '));
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
