@@ -61,9 +61,16 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
       }),
     ),
   );
+  const [struckOn, setStruckOn] = useState('');
   const confirm = useStatusChange(id, (version: number, ifMatch: string) =>
-    unwrap(api.POST('/api/status/{complaint_id}/committee/confirm', { ...changeArgs(id, ifMatch), body: { proposal_version: version } })),
+    unwrap(
+      api.POST('/api/status/{complaint_id}/committee/confirm', {
+        ...changeArgs(id, ifMatch),
+        body: { proposal_version: version, occurred_on: struckOn || null },
+      }),
+    ),
   );
+  const struckOnError = fieldErrorsOf(confirm.error).occurred_on;
   const error = propose.error ?? redraw.error ?? confirm.error;
   const resetAll = () => {
     propose.reset();
@@ -134,6 +141,17 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
       ) : null}
       <ProblemAlert error={staffResources.error} />
       {canStrike && !confirmed && staffResources.data && !known.length ? <p className="hint">No staff resource is on the list: one is drawn fairly with the panel.</p> : null}
+      {canStrike && !confirmed && proposal ? (
+        <TextField
+          label="Date the CRC was struck (optional)"
+          hint="The day the table officers struck it, if not today. Deadlines count from that day."
+          type="date"
+          max={todayInWinnipeg()}
+          value={struckOn}
+          onChange={(e) => setStruckOn(e.target.value)}
+          error={struckOnError}
+        />
+      ) : null}
       {canStrike && !confirmed ? (
         <div className="actions">
           <button type="button" className={proposal ? 'secondary' : undefined} disabled={propose.isPending} onClick={() => propose.mutate(staff)}>

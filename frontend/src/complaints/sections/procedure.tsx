@@ -8,6 +8,7 @@ import {
   informalMethodLabel,
   informalOutcomeLabel,
   investigationKindLabel,
+  letterPartsInWords,
   noticeMethodLabel,
   partyRoleLabel,
   recommendationKindLabel,
@@ -31,9 +32,10 @@ import {
   usePartyNotices,
   useRecommendations,
   useResponseStatus,
+  type PartyNotice,
 } from '../procedure';
 import { UpdateAttemptForm } from '../steps/informalSteps';
-import { PartyToldForm } from '../steps/investigationSteps';
+import { PartyToldForm, PartyWaiveForm } from '../steps/investigationSteps';
 import { DueDate } from '../Deadline';
 
 export function InformalSection() {
@@ -123,7 +125,7 @@ export function LetterSection() {
         <>
           <p>
             {l.complete ? <span className="badge badge-ok">Complete</span> : <span className="badge badge-overdue">Incomplete</span>}
-            {!l.complete && l.missing.length ? <> Still lacks: {l.missing.join(', ')}.</> : null}
+            {!l.complete && l.missing.length ? <> Still lacks: {letterPartsInWords(l.missing)}.</> : null}
           </p>
           <dl className="facts">
             <dt>What took place</dt>
@@ -351,19 +353,28 @@ export function ConclusionsSection() {
   );
 }
 
+function noticeState(n: PartyNotice): ReactNode {
+  if (n.told_on) return `${formatDate(n.told_on)}, ${noticeMethodLabel(n.method)}`;
+  if (n.waived_at) return `Waived ${formatDateTime(n.waived_at)}${n.waiver_reason ? `: ${n.waiver_reason}` : ''}`;
+  return <span className="badge badge-overdue">Owed since {formatDateTime(n.owed_since)}</span>;
+}
+
 export function PartyNoticesSection() {
   const ctx = useComplaintCtx();
   const notices = usePartyNotices(ctx.id);
-  const [telling, setTelling] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ id: string; doing: 'tell' | 'waive' } | null>(null);
   const owed = notices.data?.filter((n) => n.owed) ?? [];
+  const canTell = ctx.parts.has('intake') || ctx.parts.has('crc_member');
+  const canWaive = ctx.parts.has('handler');
   return (
     <section className="panel" aria-labelledby="notices">
       <h2 id="notices">Keeping the parties informed (4.3.1(vii))</h2>
       {notices.data && !notices.data.length ? <Empty>No notice is owed yet.</Empty> : null}
+      {owed.length ? <p className="hint">The complaint cannot be closed or withdrawn while a notice is owed: record each party told, or waive the notice with the reason.</p> : null}
       {notices.data?.length ? (
         <div className="table-wrap">
           <table>
-            <caption>{owed.length ? `${owed.length} notice${owed.length === 1 ? '' : 's'} still owed` : 'Every party was told'}</caption>
+            <caption>{owed.length ? `${owed.length} notice${owed.length === 1 ? '' : 's'} still owed` : 'Every notice told or waived'}</caption>
             <thead>
               <tr>
                 <th scope="col">Stage</th>
@@ -373,30 +384,38 @@ export function PartyNoticesSection() {
               </tr>
             </thead>
             <tbody>
-              {notices.data.map((n) => (
-                <tr key={n.id}>
-                  <th scope="row">{stageLabel(n.stage)}</th>
-                  <td>{partyRoleLabel(n.party)}</td>
-                  <td>{n.told_on ? `${formatDate(n.told_on)}, ${noticeMethodLabel(n.method)}` : <span className="badge badge-overdue">Owed since {formatDateTime(n.owed_since)}</span>}</td>
-                  <td>
-                    {n.owed && (ctx.parts.has('intake') || ctx.parts.has('crc_member')) ? (
-                      <button type="button" className="secondary" onClick={() => setTelling(n.id)} aria-label={`Record the ${partyRoleLabel(n.party).toLowerCase()} told of the stage ${stageLabel(n.stage)}`}>
-                        Record told
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
+              {notices.data.map((n) => {
+                const what = `the ${partyRoleLabel(n.party).toLowerCase()} of the stage ${stageLabel(n.stage)}`;
+                return (
+                  <tr key={n.id}>
+                    <th scope="row">{stageLabel(n.stage)}</th>
+                    <td>{partyRoleLabel(n.party)}</td>
+                    <td>{noticeState(n)}</td>
+                    <td>
+                      {n.owed && canTell ? (
+                        <button type="button" className="secondary" onClick={() => setOpen({ id: n.id, doing: 'tell' })} aria-label={`Record ${what} told`}>
+                          Record told
+                        </button>
+                      ) : null}{' '}
+                      {n.owed && canWaive ? (
+                        <button type="button" className="secondary" onClick={() => setOpen({ id: n.id, doing: 'waive' })} aria-label={`Waive the notice to ${what}`}>
+                          Waive
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
       ) : null}
-      {telling
+      {open
         ? (() => {
-            const n = notices.data?.find((x) => x.id === telling);
+            const n = notices.data?.find((x) => x.id === open.id);
             return n ? (
-              <SubContext ctx={ctx} onDone={() => setTelling(null)}>
-                <PartyToldForm key={n.id} notice={n} />
+              <SubContext ctx={ctx} onDone={() => setOpen(null)}>
+                {open.doing === 'tell' ? <PartyToldForm key={n.id} notice={n} /> : <PartyWaiveForm key={n.id} notice={n} />}
               </SubContext>
             ) : null;
           })()

@@ -4,7 +4,7 @@ import { unwrap } from '../../api/problem';
 import { RadioGroup, SelectField, TextArea, TextField } from '../../components/forms';
 import { Loading } from '../../components/feedback';
 import { todayInWinnipeg } from '../../lib/dates';
-import { formalRouteLabel } from '../../lib/labels';
+import { formalRouteLabel, letterPartsInWords } from '../../lib/labels';
 import { changeArgs, useComplaintChange } from '../api';
 import { StepForm, useComplaintCtx } from '../context';
 import { useLetter, type Letter } from '../procedure';
@@ -91,7 +91,7 @@ export function CompleteLetterStep() {
   return (
     <StepForm
       title="Complete the signed letter (4.3.1(i))"
-      intro={missing.length ? `The letter still lacks: ${missing.join(', ')}.` : 'The letter has every part. Completing it moves the complaint to the review with the other party.'}
+      intro={missing.length ? `The letter still lacks: ${letterPartsInWords(missing)}.` : 'The letter has every part. Completing it moves the complaint to the review with the other party.'}
       submitLabel="Complete the letter"
       mutation={m}
       values={() => null}
@@ -181,8 +181,9 @@ export function ResponseStep() {
 
 export function NotifyOfficersStep() {
   const { id } = useComplaintCtx();
-  const m = useComplaintChange(id, (_: null, ifMatch: string) =>
-    unwrap(api.POST('/api/complaints/{complaint_id}/notify-table-officers', changeArgs(id, ifMatch))),
+  const [on, setOn] = useState('');
+  const m = useComplaintChange(id, (body: Schemas['TableOfficerNoticeIn'], ifMatch: string) =>
+    unwrap(api.POST('/api/complaints/{complaint_id}/notify-table-officers', { ...changeArgs(id, ifMatch), body })),
   );
   return (
     <StepForm
@@ -190,7 +191,19 @@ export function NotifyOfficersStep() {
       intro="They learn only the case reference: that a complaint exists and a CRC must be struck. Do it as soon as possible."
       submitLabel="Tell the table officers"
       mutation={m}
-      values={() => null}
-    />
+      values={() => ({ occurred_on: on || null })}
+    >
+      {(errors) => (
+        <TextField
+          label="Date it happened (optional)"
+          hint="The day the table officers were told, if not today. Deadlines count from that day."
+          type="date"
+          max={todayInWinnipeg()}
+          value={on}
+          onChange={(e) => setOn(e.target.value)}
+          error={errors.occurred_on}
+        />
+      )}
+    </StepForm>
   );
 }

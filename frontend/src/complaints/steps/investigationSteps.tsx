@@ -201,3 +201,28 @@ export function PartyToldForm({ notice }: { notice: PartyNotice }) {
     </StepForm>
   );
 }
+
+/** 4.3.1(vii): the handling ombudsperson records why a party will not be told of a stage. */
+export function PartyWaiveForm({ notice }: { notice: PartyNotice }) {
+  const { id } = useComplaintCtx();
+  const [reason, setReason] = useState('');
+  const m = useComplaintChange(id, (body: Schemas['PartyNoticeWaiverIn'], ifMatch: string) =>
+    unwrap(
+      api.POST('/api/complaints/{complaint_id}/party-notices/{notice_id}/waive', {
+        params: { path: { complaint_id: id, notice_id: notice.id }, header: { 'If-Match': ifMatch } },
+        body,
+      }),
+    ),
+  );
+  return (
+    <StepForm
+      title="Waive the notice (4.3.1(vii))"
+      intro="Record why this party will not be told of this stage, e.g. the complaint was withdrawn before they were ever contacted. The reason stays with the complaint."
+      submitLabel="Waive the notice"
+      mutation={m}
+      values={() => ({ reason })}
+    >
+      {(errors) => <TextArea label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} error={errors.reason} required />}
+    </StepForm>
+  );
+}
