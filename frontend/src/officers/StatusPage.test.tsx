@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { MemoryRouter, Route, Routes } from 'react-router';
@@ -56,5 +56,39 @@ describe('striking the CRC: the staff resource (4.3.1(v))', () => {
     expect(posts.map((s) => JSON.parse(s.body))).toEqual([{ staff_resource_id: null }, { staff_resource_id: 's2' }]);
     expect(posts.every((s) => s.headers.get('If-Match') === '"abc-v7"')).toBe(true);
     expect(screen.getByRole('table', { name: 'The panel' }).textContent).toContain('Equality Representative');
+  });
+});
+
+describe('striking the CRC: the day it was struck', () => {
+  it('sends the date the officers give with the confirmation, and shows a refusal beside it', async () => {
+    let confirms = 0;
+    const { sent } = fakeApi({
+      [`GET /api/status/${ID}`]: { json: STATUS, headers: { ETag: '"abc-v7"' } },
+      [`GET /api/status/${ID}/committee/proposal`]: { json: proposal(1, SAO) },
+      [`GET /api/status/${ID}/committee/staff-resources`]: { json: [SAO, EQ] },
+      [`POST /api/status/${ID}/committee/confirm`]: () =>
+        confirms++ === 0
+          ? { status: 422, json: { title: 'Invalid input', status: 422, detail: 'Invalid date in: occurred_on.', errors: [{ field: 'occurred_on', rule: 'not_in_future', message: 'must not be after today' }] } }
+          : { json: { ...proposal(1, SAO), status: 'confirmed', struck_on: '2026-12-01' } },
+    });
+    const user = userEvent.setup();
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <MemoryRouter initialEntries={[`/status/${ID}`]}>
+          <Routes>
+            <Route path="/status/:id" element={<StatusPage />} />
+          </Routes>
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    const date = await screen.findByLabelText('Date the CRC was struck (optional)');
+    fireEvent.change(date, { target: { value: '2026-12-01' } });
+    await user.click(screen.getByRole('button', { name: 'Confirm this panel: strike the CRC' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Date it happened: must not be after today');
+    expect(alert.textContent).not.toContain('occurred_on');
+    expect(date.getAttribute('aria-invalid')).toBe('true');
+    const posts = sent.filter((s) => s.method === 'POST').map((s) => JSON.parse(s.body));
+    expect(posts).toEqual([{ proposal_version: 1, occurred_on: '2026-12-01' }]);
   });
 });

@@ -152,7 +152,7 @@ export function NotSatisfiedStep() {
 export function CloseStep() {
   const { id } = useComplaintCtx();
   const m = useComplaintChange(id, (_: null, ifMatch: string) => unwrap(api.POST('/api/complaints/{complaint_id}/close', changeArgs(id, ifMatch))));
-  return <StepForm title="Close the complaint" intro="Once both parties were told the conclusions (4.3.1(ix))." submitLabel="Close the complaint" mutation={m} values={() => null} />;
+  return <StepForm title="Close the complaint" intro="Once both parties were told the conclusions (4.3.1(ix)), and every notice owed to a party was told or waived (4.3.1(vii))." submitLabel="Close the complaint" mutation={m} values={() => null} />;
 }
 
 export function DisclosureStep() {
