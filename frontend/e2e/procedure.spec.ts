@@ -69,7 +69,9 @@ test('a complaint goes from intake to closure, each role doing its part', async 
   await complaint.stage('Formal: the letter');
   form = await complaint.step('Complete the signed letter', 'Complete the signed letter (4.3.1(i))');
   await form.getByRole('button', { name: 'Complete the letter' }).click();
-  await expect(form.getByRole('alert')).toBeVisible(); // incomplete: refused with what it lacks
+  // Incomplete: refused with what it lacks, in words.
+  await expect(form.getByRole('alert')).toContainText('What took place');
+  await expect(form.getByRole('alert')).not.toContainText('what_took_place');
   await form.getByRole('button', { name: 'Cancel' }).click();
   form = await complaint.step('Write the letter', 'The signed letter (4.3.1(i))');
   await form.getByLabel('What took place').fill('At the general membership meeting, comments about my age.');
@@ -185,12 +187,41 @@ test('a complaint goes from intake to closure, each role doing its part', async 
   await expectNoNames(president);
   await checkScreen(president, 'officer-recommendations');
 
-  // --- the CRC closes; the intake ombudsperson sees it closed, with its timeline -------------
+  // --- the CRC closes once every notice owed to a party is told or waived (4.3.1(vii)) -------
   await crc.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Complaints', exact: true }).click();
   const again = await openComplaintFromDashboard(crc, reference);
   form = await again.step('Close the complaint', 'Close the complaint');
-  await again.submit(form, 'Close the complaint');
-  await again.stage('Closed');
+  await form.getByRole('button', { name: 'Close the complaint' }).click();
+  await expect(form.getByRole('alert')).toContainText(/told|waived/);
+  await form.getByRole('button', { name: 'Cancel' }).click();
+
+  // The handling ombudsperson waives one notice with the reason; the CRC tells the rest.
+  const intakeAgain = await openComplaintFromDashboard(intake, reference);
+  const intakeNotices = intake.getByRole('region', { name: 'Keeping the parties informed (4.3.1(vii))' });
+  await intakeNotices.getByRole('button', { name: /^Waive the notice to/ }).first().click();
+  form = intake.getByRole('form', { name: 'Waive the notice (4.3.1(vii))' });
+  await form.getByLabel('Reason').fill('The other party left the Local before this stage.');
+  await intakeAgain.submit(form, 'Waive the notice');
+  await expect(intakeNotices).toContainText('Waived');
+  await checkScreen(intake, 'complaint-notice-waived');
+
+  await crc.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Complaints', exact: true }).click();
+  const closing = await openComplaintFromDashboard(crc, reference);
+  const notices = crc.getByRole('region', { name: 'Keeping the parties informed (4.3.1(vii))' });
+  await expect(notices).toContainText('Waived');
+  const tell = notices.getByRole('button', { name: /^Record the .* told of the stage/ });
+  await expect(tell.first()).toBeVisible();
+  while ((await tell.count()) > 0) {
+    const before = await tell.count();
+    await tell.first().click();
+    form = crc.getByRole('form', { name: 'Record the party told (4.3.1(vii))' });
+    await closing.submit(form, 'Record it');
+    await expect(tell).toHaveCount(before - 1);
+  }
+  await expect(notices.getByRole('table')).toHaveAccessibleName('Every notice told or waived');
+  form = await closing.step('Close the complaint', 'Close the complaint');
+  await closing.submit(form, 'Close the complaint');
+  await closing.stage('Closed');
 
   await intake.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Complaints', exact: true }).click();
   await intake.getByLabel('Show closed complaints too').check();

@@ -385,7 +385,7 @@ export function PartyNoticesSection() {
             </thead>
             <tbody>
               {notices.data.map((n) => {
-                const what = `the ${partyRoleLabel(n.party).toLowerCase()} of the stage ${stageLabel(n.stage)}`;
+                const party = partyRoleLabel(n.party).toLowerCase();
                 return (
                   <tr key={n.id}>
                     <th scope="row">{stageLabel(n.stage)}</th>
@@ -393,12 +393,12 @@ export function PartyNoticesSection() {
                     <td>{noticeState(n)}</td>
                     <td>
                       {n.owed && canTell ? (
-                        <button type="button" className="secondary" onClick={() => setOpen({ id: n.id, doing: 'tell' })} aria-label={`Record ${what} told`}>
+                        <button type="button" className="secondary" onClick={() => setOpen({ id: n.id, doing: 'tell' })} aria-label={`Record the ${party} told of the stage ${stageLabel(n.stage)}`}>
                           Record told
                         </button>
                       ) : null}{' '}
                       {n.owed && canWaive ? (
-                        <button type="button" className="secondary" onClick={() => setOpen({ id: n.id, doing: 'waive' })} aria-label={`Waive the notice to ${what}`}>
+                        <button type="button" className="secondary" onClick={() => setOpen({ id: n.id, doing: 'waive' })} aria-label={`Waive the notice to the ${party} of the stage ${stageLabel(n.stage)}`}>
                           Waive
                         </button>
                       ) : null}
