@@ -18,7 +18,6 @@ from ombuds.complaints import stages
 from ombuds.complaints.access import readable_complaints
 from ombuds.complaints.schemas import ComplaintCreate, IncidentIn, IntakeUpdate, PersonIn
 from ombuds.deadlines import service as deadlines
-from ombuds.kit.clock import local_today
 from ombuds.kit.errors import Conflict, InvalidInput, field_error
 from ombuds.kit.pagination import decode_cursor
 from ombuds.models import (
@@ -347,7 +346,3 @@ async def grounds(db: AsyncSession) -> list[Ground]:
     return list(
         (await db.scalars(select(Ground).where(Ground.active).order_by(Ground.label))).all()
     )
-
-
-def is_overdue(deadline: Deadline) -> bool:
-    return deadline.status is DeadlineStatus.open and deadline.due_on < local_today()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ombuds.deadlines.rules import DueDate, add_months, due_after_days, policy_review_dates
-from ombuds.kit.clock import utcnow
+from ombuds.kit.clock import local_today, utcnow
 from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus
 from ombuds.settings import Settings
 
@@ -79,6 +79,13 @@ async def satisfy(
     deadline.updated_at = utcnow()
     await db.flush()
     return deadline
+
+
+def is_overdue(deadline: Deadline, today: date | None = None) -> bool:
+    """The one meaning of "overdue" in every view: still open, and past its due date. A
+    deadline met after its date is "met late", not overdue; a lapsed or cancelled one is
+    owed no more."""
+    return deadline.status is DeadlineStatus.open and deadline.due_on < (today or local_today())
 
 
 async def cancel_open(db: AsyncSession, complaint_id: uuid.UUID) -> None:
