@@ -69,12 +69,26 @@ async def open_after_days(
 async def satisfy(
     db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind, on: date
 ) -> Deadline | None:
-    """Mark the deadline met (or met late); a lapsed deadline never blocks the procedure."""
+    """Mark the deadline met, or met late (flagged, never refused). A lapsed or cancelled
+    deadline's life is over: it stays as it ended."""
     deadline = await find(db, complaint_id, kind)
-    if deadline is None or deadline.status is DeadlineStatus.cancelled:
+    if deadline is None or deadline.status in (DeadlineStatus.cancelled, DeadlineStatus.lapsed):
         return deadline
     deadline.satisfied_on = on
     deadline.status = DeadlineStatus.met if on <= deadline.due_on else DeadlineStatus.met_late
+    deadline.sequence += 1
+    deadline.updated_at = utcnow()
+    await db.flush()
+    return deadline
+
+
+async def lapse(db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind) -> Deadline | None:
+    """The step the deadline served went ahead without it being met: an open deadline
+    closes as lapsed (no longer owed, and no longer overdue anywhere)."""
+    deadline = await find(db, complaint_id, kind)
+    if deadline is None or deadline.status is not DeadlineStatus.open:
+        return deadline
+    deadline.status = DeadlineStatus.lapsed
     deadline.sequence += 1
     deadline.updated_at = utcnow()
     await db.flush()
