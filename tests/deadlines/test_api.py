@@ -233,6 +233,26 @@ class TestList:
         # None of them is owed any more: the open list has none of them.
         assert ids(await listing(client, case.headers)) == []
 
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_a_re_dated_deadline_keeps_how_it_ended(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        met = await open_deadline(db, settings, case.id)  # due Mon 2026-03-16
+        lapsed = await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        await satisfy_deadline(db, case.id, DeadlineKind.written_response, date(2026, 3, 13))
+        await lapse_deadline(db, case.id, DeadlineKind.crc_report)
+        since = (utcnow() - timedelta(minutes=1)).isoformat()
+        # Counted from a week earlier, the response came after its due date: met late.
+        await open_deadline(db, settings, case.id, trigger_on=date(2026, 2, 23))
+        await open_deadline(db, settings, case.id, DeadlineKind.crc_report, date(2026, 2, 23))
+        body = await listing(client, case.headers, updated_since=since)
+        shown = {i["id"]: (i["status"], i["due_on"], i["satisfied_on"]) for i in body["items"]}
+        assert shown == {
+            str(met.id): ("met_late", "2026-03-09", "2026-03-13"),
+            str(lapsed.id): ("lapsed", "2026-03-09", None),
+        }
+
     async def test_etag_and_if_none_match(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
     ) -> None:
