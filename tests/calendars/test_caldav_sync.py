@@ -54,7 +54,9 @@ from tests.factories.calendars import (
     canary_case,
     cancel_deadlines,
     connect_caldav,
+    lapse_deadline,
     open_deadline,
+    satisfy_deadline,
 )
 
 PUBLIC_URL = "https://ombuds.example"
@@ -278,6 +280,50 @@ class TestRoundTrip:
         await db.commit()
         await run(app, settings)
         assert set(await remote(radicale, url)) == {uid(a, made), uid(b, made), str(b.id)}
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_met_met_late_lapsed_and_cancelled_events_read_as_such(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        radicale: Radicale,
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        met = await open_deadline(db, settings, case.id, DeadlineKind.table_officer_notice)
+        late = await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        lapsed = await open_deadline(db, settings, case.id)
+        closed = await canary_case(
+            client, db, passwords, ombudsperson=(case.ombudsperson, case.headers)
+        )
+        cancelled = await open_deadline(db, settings, closed.id)
+        url = await asyncio.to_thread(make_calendar, radicale, "alice")
+        made = await connect_caldav(client, case.headers, url, "alice", USERS["alice"])
+        await run(app, settings)
+        events = await remote(radicale, url)
+        assert {str(e["STATUS"]) for e in events.values()} == {"CONFIRMED"}
+
+        await satisfy_deadline(db, case.id, DeadlineKind.table_officer_notice, met.due_on)
+        late_on = late.due_on + timedelta(days=1)
+        await satisfy_deadline(db, case.id, DeadlineKind.crc_report, late_on)
+        await lapse_deadline(db, case.id, DeadlineKind.written_response)
+        await cancel_deadlines(db, closed.id)
+        await run(app, settings)
+        events = await remote(radicale, url)
+        shown = {
+            uid: (str(e["STATUS"]), str(e["SUMMARY"]), int(e["SEQUENCE"]))
+            for uid, e in events.items()
+        }
+        ref, other = case.reference, closed.reference
+        assert shown == {
+            uid(met, made): ("CONFIRMED", f"Notify the table officers — {ref} (met)", 1),
+            uid(late, made): ("CONFIRMED", f"CRC report due — {ref} (met late)", 1),
+            uid(lapsed, made): ("CONFIRMED", f"Written response due — {ref} (lapsed)", 1),
+            uid(cancelled, made): ("CANCELLED", f"Written response due — {other} (cancelled)", 1),
+        }
+        assert canaries_in(every_stored_text(radicale)) == []
 
     @pytest.mark.clause("5.1")
     async def test_a_shared_union_calendar_gets_every_deadline_by_reference_only(

@@ -38,7 +38,9 @@ from tests.factories.calendars import (
     cancel_deadlines,
     create_feed,
     feed_path,
+    lapse_deadline,
     open_deadline,
+    satisfy_deadline,
 )
 
 Headers = dict[str, str]
@@ -150,6 +152,7 @@ class TestContent:
         cancelled = await fetch(client, path)
         event = by_uid(strict(cancelled.content))[str(deadline.id)]
         assert (str(event["STATUS"]), int(event["SEQUENCE"])) == ("CANCELLED", 1)
+        assert str(event["SUMMARY"]) == f"Written response due — {case.reference} (cancelled)"
         # 30 days on, it is dropped: the body changes though no record is newer, so
         # Last-Modified still moves forward.
         await set_updated_at(db, deadline.id, utcnow() - timedelta(days=31))
@@ -159,6 +162,37 @@ class TestContent:
         assert parsedate_to_datetime(dropped.headers["last-modified"]) > parsedate_to_datetime(
             cancelled.headers["last-modified"]
         )
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_met_met_late_and_lapsed_deadlines_read_as_such_not_as_cancelled(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        met = await open_deadline(db, settings, case.id, DeadlineKind.table_officer_notice)
+        late = await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        lapsed = await open_deadline(db, settings, case.id)
+        path = feed_path(await create_feed(client, case.headers))
+        before = await fetch(client, path)
+        await satisfy_deadline(db, case.id, DeadlineKind.table_officer_notice, met.due_on)
+        late_on = late.due_on + timedelta(days=1)
+        await satisfy_deadline(db, case.id, DeadlineKind.crc_report, late_on)
+        await lapse_deadline(db, case.id, DeadlineKind.written_response)
+        after = await fetch(client, path)
+        assert after.headers["etag"] != before.headers["etag"]
+        events = by_uid(strict(after.content))
+        shown = {
+            uid: (str(e["STATUS"]), str(e["SUMMARY"]), int(e["SEQUENCE"]))
+            for uid, e in events.items()
+        }
+        assert shown == {
+            str(met.id): ("CONFIRMED", f"Notify the table officers — {case.reference} (met)", 1),
+            str(late.id): ("CONFIRMED", f"CRC report due — {case.reference} (met late)", 1),
+            str(lapsed.id): (
+                "CONFIRMED",
+                f"Written response due — {case.reference} (lapsed)",
+                1,
+            ),
+        }
 
 
 class TestConditionalRequests:

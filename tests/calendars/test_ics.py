@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import pytest
+
 from ombuds.calendars import ics
 from ombuds.models import Deadline, DeadlineKind, DeadlineStatus
 from tests.calendars.support import strict, vevents
@@ -52,14 +54,42 @@ class TestRender:
 
     def test_a_cancelled_policy_review_has_no_reference_and_no_link(self) -> None:
         entry = ics.Entry(
-            deadline(kind=DeadlineKind.policy_review, status=DeadlineStatus.met, complaint_id=None),
+            deadline(
+                kind=DeadlineKind.policy_review,
+                status=DeadlineStatus.cancelled,
+                complaint_id=None,
+            ),
             None,
             None,
         )
         (event,) = vevents(strict(ics.render_event(entry, "x@c1", private=False).encode()))
-        assert str(event["SUMMARY"]) == "Policy review due (clause 6)"
+        assert str(event["SUMMARY"]) == "Policy review due (clause 6) (cancelled)"
         assert str(event["STATUS"]) == "CANCELLED" and "URL" not in event
         assert "CLASS" not in event  # a shared union calendar's event
+
+    @pytest.mark.clause("4.3.1(ii)")
+    @pytest.mark.parametrize(
+        ("status", "shown", "title"),
+        [
+            (DeadlineStatus.open, "CONFIRMED", "Written response due — C-7F3K2Q"),
+            (DeadlineStatus.met, "CONFIRMED", "Written response due — C-7F3K2Q (met)"),
+            (DeadlineStatus.met_late, "CONFIRMED", "Written response due — C-7F3K2Q (met late)"),
+            (DeadlineStatus.lapsed, "CONFIRMED", "Written response due — C-7F3K2Q (lapsed)"),
+            (DeadlineStatus.cancelled, "CANCELLED", "Written response due — C-7F3K2Q (cancelled)"),
+        ],
+    )
+    def test_met_met_late_lapsed_and_cancelled_each_read_as_themselves(
+        self, status: DeadlineStatus, shown: str, title: str
+    ) -> None:
+        entry = ics.Entry(
+            deadline(kind=DeadlineKind.written_response, status=status), "C-7F3K2Q", None
+        )
+        for text in (
+            ics.render_event(entry, "x@c1", private=False).encode(),
+            ics.render_feed([entry]),
+        ):
+            (event,) = vevents(strict(text))
+            assert (str(event["STATUS"]), str(event["SUMMARY"])) == (shown, title)
 
     def test_an_empty_feed_is_a_valid_calendar(self) -> None:
         body = ics.render_feed([])

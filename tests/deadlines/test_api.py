@@ -26,7 +26,9 @@ from tests.factories.calendars import (
     canaries_in,
     canary_case,
     cancel_deadlines,
+    lapse_deadline,
     open_deadline,
+    satisfy_deadline,
 )
 
 ITEM_KEYS = {
@@ -198,6 +200,58 @@ class TestList:
         assert (items[str(kept.id)]["status"], items[str(kept.id)]["sequence"]) == ("open", 2)
         # Without updated_since only what is still owed is listed.
         assert ids(await listing(client, case.headers)) == [str(kept.id)]
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_met_met_late_lapsed_and_cancelled_are_told_apart(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        met = await open_deadline(db, settings, case.id, DeadlineKind.table_officer_notice)
+        late = await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        lapsed = await open_deadline(db, settings, case.id)
+        closed = await canary_case(
+            client, db, passwords, ombudsperson=(case.ombudsperson, case.headers)
+        )
+        cancelled = await open_deadline(db, settings, closed.id)
+        since = (utcnow() - timedelta(minutes=1)).isoformat()
+        await satisfy_deadline(db, case.id, DeadlineKind.table_officer_notice, met.due_on)
+        late_on = late.due_on + timedelta(days=1)
+        await satisfy_deadline(db, case.id, DeadlineKind.crc_report, late_on)
+        await lapse_deadline(db, case.id, DeadlineKind.written_response)
+        await cancel_deadlines(db, closed.id)
+        body = await listing(client, case.headers, updated_since=since)
+        shown = {
+            i["id"]: (i["status"], i["tombstone"], i["satisfied_on"], i["sequence"])
+            for i in body["items"]
+        }
+        assert shown == {
+            str(met.id): ("met", True, met.due_on.isoformat(), 1),
+            str(late.id): ("met_late", True, late_on.isoformat(), 1),
+            str(lapsed.id): ("lapsed", True, None, 1),
+            str(cancelled.id): ("cancelled", True, None, 1),
+        }
+        # None of them is owed any more: the open list has none of them.
+        assert ids(await listing(client, case.headers)) == []
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_a_re_dated_deadline_keeps_how_it_ended(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        case = await canary_case(client, db, passwords)
+        met = await open_deadline(db, settings, case.id)  # due Mon 2026-03-16
+        lapsed = await open_deadline(db, settings, case.id, DeadlineKind.crc_report)
+        await satisfy_deadline(db, case.id, DeadlineKind.written_response, date(2026, 3, 13))
+        await lapse_deadline(db, case.id, DeadlineKind.crc_report)
+        since = (utcnow() - timedelta(minutes=1)).isoformat()
+        # Counted from a week earlier, the response came after its due date: met late.
+        await open_deadline(db, settings, case.id, trigger_on=date(2026, 2, 23))
+        await open_deadline(db, settings, case.id, DeadlineKind.crc_report, date(2026, 2, 23))
+        body = await listing(client, case.headers, updated_since=since)
+        shown = {i["id"]: (i["status"], i["due_on"], i["satisfied_on"]) for i in body["items"]}
+        assert shown == {
+            str(met.id): ("met_late", "2026-03-09", "2026-03-13"),
+            str(lapsed.id): ("lapsed", "2026-03-09", None),
+        }
 
     async def test_etag_and_if_none_match(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, settings: Settings

@@ -131,6 +131,20 @@ async def cancel_deadlines(db: AsyncSession, complaint_id: uuid.UUID) -> None:
     await db.commit()
 
 
+async def satisfy_deadline(
+    db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind, on: date
+) -> None:
+    """Met (on or before the due date) or met late, as the procedure's steps do; committed."""
+    await deadlines.satisfy(db, complaint_id, kind, on)
+    await db.commit()
+
+
+async def lapse_deadline(db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind) -> None:
+    """Lapsed, as the CRC's findings leave an open response deadline; committed."""
+    await deadlines.lapse(db, complaint_id, kind)
+    await db.commit()
+
+
 async def create_feed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
     """A new feed URL for the signed-in user; returns the body (url, webcal_url)."""
     response = await client.post("/api/calendar/feed", headers=headers)

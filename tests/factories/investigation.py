@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from sqlalchemy import select
@@ -36,6 +36,8 @@ from ombuds.settings import Settings
 from tests.factories.accounts import signed_in
 from tests.factories.complaints import complaint_body, file_complaint
 from tests.factories.directory import make_member, make_unit
+
+OtherPartyResponse = Literal["responded", "asked", "not_asked"]
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,15 @@ async def at_investigation(
     settings: Settings,
     *,
     struck_on: date | None = None,
+    response: OtherPartyResponse = "responded",
 ) -> Case:
     """A complaint on the Local 500 procedure (4.3.1), table officers notified (4.3.1(iii)),
     a confirmed CRC of three ombudspersons and a staff resource struck on ``struck_on``
-    (4.3.1(v)), its report deadline open (4.3.1(vi)), at stage ``investigation``."""
+    (4.3.1(v)), its report deadline open (4.3.1(vi)), at stage ``investigation``.
+
+    The other party (4.3.1(ii)) was asked to respond five days before the CRC was struck
+    and answered two days later (``response="responded"``), or was asked and no response
+    is recorded (``"asked"``), or was never asked (``"not_asked"``)."""
     struck_on = struck_on or local_today() - timedelta(days=10)
     unit = await make_unit(db)
     complainant, other_party = await make_member(db, unit), await make_member(db, unit)
@@ -154,6 +161,22 @@ async def at_investigation(
         CommitteeMember(committee_id=committee.id, seat=seat, user_id=member.user.id)
         for seat, member in enumerate(crc, start=1)
     )
+    if response != "not_asked":
+        complaint.other_party_reviewed_on = struck_on - timedelta(days=5)
+        await deadlines.open_after_days(
+            db,
+            settings,
+            complaint.id,
+            DeadlineKind.written_response,
+            complaint.other_party_reviewed_on,
+            settings.response_period_days,
+        )
+    if response == "responded":
+        complaint.response_received_on = struck_on - timedelta(days=3)
+        complaint.response_text = "I deny the comments were about age."
+        await deadlines.satisfy(
+            db, complaint.id, DeadlineKind.written_response, complaint.response_received_on
+        )
     await deadlines.open_after_days(
         db,
         settings,

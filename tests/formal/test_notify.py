@@ -107,7 +107,7 @@ class TestNotifyTableOfficers:
         assert await audits(db, "formal.notify_table_officers", case.id) == 1
 
     @pytest.mark.clause("4.3.1(iii)")
-    async def test_a_late_notice_is_flagged_overdue_but_still_made(
+    async def test_a_late_notice_is_made_and_flagged_met_late_not_overdue_in_every_view(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
     ) -> None:
         # Chosen Mon 2026-02-02: the target (7 days) was Mon 2026-02-09.
@@ -115,13 +115,22 @@ class TestNotifyTableOfficers:
         response = await _notify(client, case, etag)
         assert response.status_code == 200, response.text
         out = response.json()
+        # Late, and done: "met late". Overdue is for what is still owed past its date.
         assert (out["due_on"], out["deadline_status"], out["overdue"]) == (
             "2026-02-09",
             "met_late",
-            True,
+            False,
         )
         assert out["stage"] == "committee"
         assert (await _notice(db)).status is DeadlineStatus.met_late
+        detail = (await client.get(case.url(), headers=case.headers)).json()
+        [shown] = [d for d in detail["deadlines"] if d["kind"] == "table_officer_notice"]
+        assert (shown["status"], shown["overdue"]) == ("met_late", False)
+        _, officer_headers = await signed_in(db, passwords, client, Role.table_officer)
+        board = await client.get(f"/api/status/{case.id}", headers=officer_headers)
+        assert board.status_code == 200, board.text
+        [seen] = [d for d in board.json()["deadlines"] if d["kind"] == "table_officer_notice"]
+        assert (seen["status"], seen["overdue"]) == ("met_late", False)
 
     @pytest.mark.clause("4.3.1(iv)")
     async def test_from_then_on_table_officers_learn_the_complaint_exists(

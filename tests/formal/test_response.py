@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import local_today
 from ombuds.models import Deadline, DeadlineKind, DeadlineStatus, Role, Stage
+from ombuds.settings import Settings
 from tests.factories.accounts import make_user, signed_in
+from tests.factories.investigation import at_investigation, record_entry, record_findings
 from tests.factories.procedure import record_review, to_committee, to_letter, to_review
 from tests.formal.support import (
     Case,
@@ -134,6 +136,92 @@ class TestRecordOtherPartyReview:
         assert deadline is not None
         assert (deadline.id, deadline.sequence) == (deadline_id, sequence + 1)
         assert await count(db, Deadline, Deadline.kind == DeadlineKind.written_response) == 1
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_a_corrected_review_date_recomputes_the_deadline_though_the_due_date_stays(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        case, etag = await _at_review(db, passwords, client)
+        # Fri 2026-03-20 + 14 is Good Friday; Sat 2026-03-21 + 14 is a Saturday: both due
+        # Mon 2026-04-06 once rolled over, from different triggers by different days.
+        first = await _review(client, case, etag, date(2026, 3, 20))
+        assert first.status_code == 200, first.text
+        assert (first.json()["due_on"], first.json()["moved_by"]) == (
+            "2026-04-06",
+            "Good Friday, Saturday, Sunday",
+        )
+        before = await _deadline(db)
+        assert before is not None
+        deadline_id, sequence = before.id, before.sequence
+        corrected = await _review(client, case, first.headers["ETag"], date(2026, 3, 21))
+        assert corrected.status_code == 200, corrected.text
+        out = corrected.json()
+        explanation = (
+            "14 calendar days after Sat 2026-03-21 is Sat 2026-04-04 (Saturday and Sunday), "
+            "so it moves to Mon 2026-04-06."
+        )
+        assert (out["reviewed_on"], out["due_on"], out["nominal_due_on"]) == (
+            "2026-03-21",
+            "2026-04-06",
+            "2026-04-04",
+        )
+        assert (out["moved_by"], out["explanation"]) == ("Saturday, Sunday", explanation)
+        deadline = await _deadline(db)
+        assert deadline is not None
+        assert (deadline.id, deadline.trigger_on, deadline.sequence) == (
+            deadline_id,
+            date(2026, 3, 21),
+            sequence + 1,
+        )
+        detail = (await client.get(case.url(), headers=case.headers)).json()
+        [shown] = [d for d in detail["deadlines"] if d["kind"] == "written_response"]
+        assert (shown["trigger_on"], shown["due_on"], shown["explanation"]) == (
+            "2026-03-21",
+            "2026-04-06",
+            explanation,
+        )
+        listed = (await client.get("/api/deadlines", headers=case.headers)).json()["items"]
+        [item] = [i for i in listed if i["id"] == str(deadline_id)]
+        assert (item["sequence"], item["rule"]["trigger_on"], item["rule"]["moved_by"]) == (
+            sequence + 1,
+            "2026-03-21",
+            ["Saturday", "Sunday"],
+        )
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_a_review_date_corrected_after_the_findings_leaves_the_deadline_lapsed(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        struck_on = local_today() - timedelta(days=30)
+        case = await at_investigation(
+            client, db, passwords, settings, struck_on=struck_on, response="asked"
+        )
+        await record_entry(client, case)
+        await record_findings(client, case)
+        lapsed = await _deadline(db)
+        assert lapsed is not None and lapsed.status is DeadlineStatus.lapsed
+        sequence = lapsed.sequence
+        reviewed_on = struck_on - timedelta(days=4)
+        response = case.took(
+            await client.post(
+                f"{case.url}/other-party-review",
+                headers=case.change(case.intake),
+                json={"reviewed_on": reviewed_on.isoformat()},
+            )
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["flag"] == "missing"
+        deadline = await _deadline(db)
+        assert deadline is not None
+        assert (deadline.trigger_on, deadline.status, deadline.sequence) == (
+            reviewed_on,
+            DeadlineStatus.lapsed,
+            sequence + 1,
+        )
 
     @pytest.mark.clause("4.3.1(ii)")
     async def test_the_date_is_not_before_the_letter_was_signed_nor_in_the_future(

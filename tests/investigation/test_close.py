@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ombuds.deadlines import service as deadlines
+from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import local_today
 from ombuds.models import DeadlineKind, DeadlineStatus, Stage
 from ombuds.settings import Settings
 from tests.factories.investigation import (
     Actor,
     Case,
+    at_investigation,
     disclose,
-    refresh_etag,
+    record_entry,
+    record_findings,
     tell,
     tell_owed_notices,
     today,
@@ -29,15 +33,8 @@ class TestClose:
         self,
         client: httpx.AsyncClient,
         db: AsyncSession,
-        settings: Settings,
         found: Case,
     ) -> None:
-        # A response deadline that never lapsed into "met" is still open until closing.
-        await deadlines.open_after_days(
-            db, settings, found.id, DeadlineKind.written_response, local_today(), 14
-        )
-        await db.commit()
-        await refresh_etag(db, found)
         await disclose(client, found)
         await told_both(client, found)
         await tell_owed_notices(client, found)
@@ -51,11 +48,38 @@ class TestClose:
             today(),
         )
         saved = await state(db, found.id)
+        # Met deadlines stay met: only what is still owed is cancelled by closing.
         assert dict((k, s) for k, s, _ in saved["deadlines"]) == {
             DeadlineKind.crc_report: DeadlineStatus.met,
-            DeadlineKind.written_response: DeadlineStatus.cancelled,
+            DeadlineKind.written_response: DeadlineStatus.met,
         }
         assert await audited(db, "investigation.close", member.user.id) == 1
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_a_response_that_lapsed_at_the_findings_stays_lapsed_not_cancelled(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        struck_on = local_today() - timedelta(days=30)
+        case = await at_investigation(
+            client, db, passwords, settings, struck_on=struck_on, response="asked"
+        )
+        await record_entry(client, case)
+        await record_findings(client, case, finding="harassment_not_found")
+        await told_both(client, case)
+        await tell_owed_notices(client, case)
+        response = case.took(
+            await client.post(f"{case.url}/close", headers=case.change(case.crc[0]))
+        )
+        assert response.status_code == 200, response.text
+        saved = await state(db, case.id)
+        assert {k: (s, on) for k, s, on in saved["deadlines"]} == {
+            DeadlineKind.crc_report: (DeadlineStatus.met, local_today()),
+            DeadlineKind.written_response: (DeadlineStatus.lapsed, None),
+        }
 
     @pytest.mark.clause("4.3.1(viii)")
     async def test_no_harassment_found_closes_as_dismissed(

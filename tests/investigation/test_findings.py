@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import local_today
-from ombuds.models import PartyNotice, Stage
+from ombuds.models import DeadlineKind, DeadlineStatus, PartyNotice, Stage
 from ombuds.settings import Settings
 from tests.factories.investigation import (
     Actor,
@@ -152,6 +152,122 @@ class TestRecordFindings:
         )
         problem(response, 409, "investigation", "investigation_recorded")
         assert await state(db, case.id) == before
+
+    @pytest.mark.clause("4.3.1(vi)")
+    async def test_findings_wait_until_the_other_party_is_asked_to_respond(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        case = await at_investigation(client, db, passwords, settings, response="not_asked")
+        await record_entry(client, case)
+        before = await state(db, case.id)
+        response = await client.post(
+            f"{case.url}/findings", headers=case.change(case.crc[0]), json=findings()
+        )
+        body = problem(response, 409, "other_party_reviewed_on", "other_party_asked_to_respond")
+        assert body["type"].endswith("/conflict") and "4.3.1(vi)" in body["detail"]
+        assert await state(db, case.id) == before
+
+    @pytest.mark.clause("4.3.1(vi)")
+    async def test_findings_wait_for_the_response_while_its_days_run_then_go_ahead(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        case = await at_investigation(client, db, passwords, settings, response="not_asked")
+        asked_on = local_today() - timedelta(days=2)
+        asked = case.took(
+            await client.post(
+                f"{case.url}/other-party-review",
+                headers=case.change(case.intake),
+                json={"reviewed_on": asked_on.isoformat()},
+            )
+        )
+        assert asked.status_code == 200, asked.text
+        assert asked.json()["flag"] == "awaiting"
+        due_on = asked.json()["due_on"]
+        await record_entry(client, case)
+        before = await state(db, case.id)
+        response = await client.post(
+            f"{case.url}/findings", headers=case.change(case.crc[0]), json=findings()
+        )
+        body = problem(response, 409, "response_received_on", "response_in_or_period_over")
+        assert "4.3.1(vi)" in body["detail"] and body["response_due_on"] == due_on
+        assert await state(db, case.id) == before
+        # The response comes in: the CRC may now record its findings.
+        answered = case.took(
+            await client.post(
+                f"{case.url}/response",
+                headers=case.change(case.intake),
+                json={"received_on": today(), "text": "I deny it."},
+            )
+        )
+        assert answered.status_code == 200, answered.text
+        body = await record_findings(client, case)
+        assert body["stage"] == "conclusions"
+        saved = await state(db, case.id)
+        assert {k: (s, on) for k, s, on in saved["deadlines"]} == {
+            DeadlineKind.crc_report: (DeadlineStatus.met, local_today()),
+            DeadlineKind.written_response: (DeadlineStatus.met, local_today()),
+        }
+
+    @pytest.mark.clause("4.3.1(ii)")
+    async def test_once_the_days_to_respond_are_over_findings_go_ahead_and_the_deadline_lapses(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+    ) -> None:
+        struck_on = local_today() - timedelta(days=30)
+        case = await at_investigation(
+            client, db, passwords, settings, struck_on=struck_on, response="asked"
+        )
+        await record_entry(client, case)
+
+        async def written_response() -> tuple[Any, Any, Any]:
+            """How the CRC, a table officer and the dashboard show the response deadline."""
+            detail = (await client.get(case.url, headers=case.crc[0].headers)).json()
+            [mine] = [d for d in detail["deadlines"] if d["kind"] == "written_response"]
+            board = (await client.get(case.status_url, headers=case.officer.headers)).json()
+            [theirs] = [d for d in board["deadlines"] if d["kind"] == "written_response"]
+            listed = (await client.get("/api/complaints", headers=case.crc[0].headers)).json()
+            [row] = [r for r in listed["items"] if r["id"] == str(case.id)]
+            return (
+                (mine["status"], mine["overdue"]),
+                (theirs["status"], theirs["overdue"]),
+                row["next_deadline"],
+            )
+
+        mine, theirs, next_deadline = await written_response()
+        assert mine == theirs == ("open", True)
+        assert (next_deadline["kind"], next_deadline["overdue"]) == ("written_response", True)
+        await record_findings(client, case)
+        # Lapsed: no longer owed, no longer overdue, and no longer the complaint's next
+        # deadline (the CRC's report is met, nothing else is open).
+        assert await written_response() == (("lapsed", False), ("lapsed", False), None)
+        saved = await state(db, case.id)
+        assert {k: (s, on) for k, s, on in saved["deadlines"]} == {
+            DeadlineKind.crc_report: (DeadlineStatus.met, local_today()),
+            DeadlineKind.written_response: (DeadlineStatus.lapsed, None),
+        }
+        # A response that still comes is recorded and flagged late; the deadline's life
+        # ended with the findings, so it stays lapsed.
+        answered = case.took(
+            await client.post(
+                f"{case.url}/response",
+                headers=case.change(case.intake),
+                json={"received_on": today(), "text": "Too late, but here it is."},
+            )
+        )
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["flag"] == "received_late"
+        assert await written_response() == (("lapsed", False), ("lapsed", False), None)
 
     @pytest.mark.clause("4.3.1(viii)")
     @pytest.mark.parametrize("rule", ["not_in_future", "on_or_after_crc_struck"])

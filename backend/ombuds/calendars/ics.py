@@ -22,7 +22,7 @@ PRODID = "-//CUPE Local 500//Ombuds complaint deadlines//EN"
 CALENDAR_NAME = "Complaint deadlines"
 TZID = "America/Winnipeg"
 REFRESH = timedelta(hours=1)
-# Removed or satisfied deadlines stay as STATUS:CANCELLED this long, then are dropped.
+# Deadlines no longer open (met, met late, lapsed, cancelled) stay this long, then drop.
 CANCELLED_KEPT = timedelta(days=30)
 # The VTIMEZONE covers a fixed span (not "now"-relative, so renders stay identical).
 TZ_FIRST = date(2020, 1, 1)
@@ -39,16 +39,31 @@ class Entry:
     url: str | None
 
 
+# How each status reads in a calendar (docs/calendar.md). A VEVENT's STATUS is only
+# TENTATIVE, CONFIRMED or CANCELLED: a date that stood (met, met late, or lapsed when the
+# procedure went on without it) stays CONFIRMED, and the title says how it ended; only a
+# deadline no longer owed at all (the complaint closed) is CANCELLED.
+SHOWN_AS: dict[DeadlineStatus, tuple[str, str]] = {
+    DeadlineStatus.open: ("CONFIRMED", ""),
+    DeadlineStatus.met: ("CONFIRMED", " (met)"),
+    DeadlineStatus.met_late: ("CONFIRMED", " (met late)"),
+    DeadlineStatus.lapsed: ("CONFIRMED", " (lapsed)"),
+    DeadlineStatus.cancelled: ("CANCELLED", " (cancelled)"),
+}
+
+
 def summary(entry: Entry) -> str:
-    return deadlines.label(entry.deadline.kind, entry.reference)
+    suffix = SHOWN_AS[entry.deadline.status][1]
+    return deadlines.label(entry.deadline.kind, entry.reference) + suffix
 
 
 def is_cancelled(deadline: Deadline) -> bool:
+    """No longer open (met, met late, lapsed or cancelled): kept for CANCELLED_KEPT."""
     return deadline.status is not DeadlineStatus.open
 
 
 def still_shown(deadline: Deadline, now: datetime) -> bool:
-    """Open deadlines, and cancelled or met ones for CANCELLED_KEPT after their change."""
+    """Open deadlines, and ended ones for CANCELLED_KEPT after their change."""
     return not is_cancelled(deadline) or deadline.updated_at >= now - CANCELLED_KEPT
 
 
@@ -71,7 +86,7 @@ def _event(entry: Entry, uid: str | None = None, private: bool = True) -> Event:
     event.add("summary", summary(entry))
     if entry.url is not None:
         event.add("url", entry.url)
-    event.add("status", "CANCELLED" if is_cancelled(d) else "CONFIRMED")
+    event.add("status", SHOWN_AS[d.status][0])
     event.add("transp", "TRANSPARENT")
     if private:
         event.add("class", "PRIVATE")

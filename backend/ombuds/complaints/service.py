@@ -386,7 +386,3 @@ async def grounds(db: AsyncSession) -> list[Ground]:
     return list(
         (await db.scalars(select(Ground).where(Ground.active).order_by(Ground.label))).all()
     )
-
-
-def is_overdue(deadline: Deadline) -> bool:
-    return deadline.status is DeadlineStatus.open and deadline.due_on < local_today()

@@ -16,6 +16,7 @@ from ombuds.complaints.schemas import (
     NextDeadline,
     PersonOut,
 )
+from ombuds.deadlines import service as deadlines
 from ombuds.models import Category, Complaint, Deadline
 
 
@@ -25,7 +26,7 @@ def deadline_out(d: Deadline) -> DeadlineOut:
         kind=d.kind,
         status=d.status,
         due_on=d.due_on,
-        overdue=service.is_overdue(d),
+        overdue=deadlines.is_overdue(d),
         trigger_on=d.trigger_on,
         period_days=d.period_days,
         nominal_due_on=d.nominal_due_on,
@@ -102,7 +103,7 @@ def summary(row: service.SummaryRow) -> ComplaintSummary:
         closure=c.closure,
         received_on=c.received_on,
         updated_at=c.updated_at,
-        next_deadline=NextDeadline(kind=d.kind, due_on=d.due_on, overdue=service.is_overdue(d))
+        next_deadline=NextDeadline(kind=d.kind, due_on=d.due_on, overdue=deadlines.is_overdue(d))
         if d
         else None,
     )

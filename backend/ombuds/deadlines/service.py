@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ombuds.deadlines.rules import DueDate, add_months, due_after_days, policy_review_dates
-from ombuds.kit.clock import utcnow
+from ombuds.kit.clock import local_today, utcnow
 from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus
 from ombuds.settings import Settings
 
@@ -56,29 +56,86 @@ async def open_after_days(
         deadline = Deadline(complaint_id=complaint_id, kind=kind, status=DeadlineStatus.open)
         _apply(deadline, due)
         db.add(deadline)
-    elif deadline.due_on != due.due_on or deadline.status is not DeadlineStatus.open:
-        _apply(deadline, due)
-        deadline.status = DeadlineStatus.open
-        deadline.satisfied_on = None
-        deadline.sequence += 1
-        deadline.updated_at = utcnow()
+    else:
+        status = _status_after_redating(deadline, due.due_on)
+        # A corrected trigger is a change even when the due date stays: the computation
+        # shown (trigger, nominal date, days moved off, explanation) is recomputed with it.
+        recomputed = Deadline()
+        _apply(recomputed, due)
+        if _computation(deadline) != _computation(recomputed) or status is not deadline.status:
+            _apply(deadline, due)
+            deadline.status = status
+            if status is DeadlineStatus.open:
+                deadline.satisfied_on = None
+            deadline.sequence += 1
+            deadline.updated_at = utcnow()
     await db.flush()
     return deadline
+
+
+def _computation(d: Deadline) -> tuple[object, ...]:
+    """Everything ``_apply`` writes: how the due date was computed, and the date."""
+    return (
+        d.due_on,
+        d.basis,
+        d.trigger_on,
+        d.period_days,
+        d.period_months,
+        d.nominal_due_on,
+        d.moved_by,
+        d.explanation,
+    )
+
+
+def _status_after_redating(deadline: Deadline, due_on: date) -> DeadlineStatus:
+    """A met deadline stays met (or becomes met late) by its new date; a lapsed one stays
+    lapsed (the step it served is done); a cancelled one is owed again."""
+    if deadline.status in (DeadlineStatus.met, DeadlineStatus.met_late):
+        assert deadline.satisfied_on is not None
+        return _met(deadline.satisfied_on, due_on)
+    if deadline.status is DeadlineStatus.lapsed:
+        return DeadlineStatus.lapsed
+    return DeadlineStatus.open
+
+
+def _met(on: date, due_on: date) -> DeadlineStatus:
+    return DeadlineStatus.met if on <= due_on else DeadlineStatus.met_late
 
 
 async def satisfy(
     db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind, on: date
 ) -> Deadline | None:
-    """Mark the deadline met (or met late); a lapsed deadline never blocks the procedure."""
+    """Mark the deadline met, or met late (flagged, never refused). A lapsed or cancelled
+    deadline's life is over: it stays as it ended."""
     deadline = await find(db, complaint_id, kind)
-    if deadline is None or deadline.status is DeadlineStatus.cancelled:
+    if deadline is None or deadline.status in (DeadlineStatus.cancelled, DeadlineStatus.lapsed):
         return deadline
     deadline.satisfied_on = on
-    deadline.status = DeadlineStatus.met if on <= deadline.due_on else DeadlineStatus.met_late
+    deadline.status = _met(on, deadline.due_on)
     deadline.sequence += 1
     deadline.updated_at = utcnow()
     await db.flush()
     return deadline
+
+
+async def lapse(db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind) -> Deadline | None:
+    """The step the deadline served went ahead without it being met: an open deadline
+    closes as lapsed (no longer owed, and no longer overdue anywhere)."""
+    deadline = await find(db, complaint_id, kind)
+    if deadline is None or deadline.status is not DeadlineStatus.open:
+        return deadline
+    deadline.status = DeadlineStatus.lapsed
+    deadline.sequence += 1
+    deadline.updated_at = utcnow()
+    await db.flush()
+    return deadline
+
+
+def is_overdue(deadline: Deadline, today: date | None = None) -> bool:
+    """The one meaning of "overdue" in every view: still open, and past its due date. A
+    deadline met after its date is "met late", not overdue; a lapsed or cancelled one is
+    owed no more."""
+    return deadline.status is DeadlineStatus.open and deadline.due_on < (today or local_today())
 
 
 async def cancel_open(db: AsyncSession, complaint_id: uuid.UUID) -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ombuds.complaints import access, views
 from ombuds.complaints.access import CaseWorker, IfMatch, Ombudsperson
 from ombuds.complaints.schemas import ComplaintDetail
+from ombuds.deadlines import service as deadlines
 from ombuds.formal import access as handling
 from ombuds.formal import attachments, service
 from ombuds.formal.schemas import (
@@ -308,5 +309,5 @@ async def notify_table_officers(
         recorded_at=complaint.table_officers_notice_recorded_at,
         due_on=deadline.due_on if deadline else None,
         deadline_status=deadline.status if deadline else None,
-        overdue=service.notice_overdue(deadline),
+        overdue=deadline is not None and deadlines.is_overdue(deadline),
     )

@@ -22,7 +22,6 @@ from ombuds.models import (
     Complaint,
     Deadline,
     DeadlineKind,
-    DeadlineStatus,
     FormalRoute,
     Letter,
     Stage,
@@ -286,7 +285,3 @@ async def notify_table_officers(
     await stages.move(db, complaint, Stage.committee, actor.id)
     await audit.record(db, actor, "formal.notify_table_officers", "complaint", complaint.id)
     return deadline
-
-
-def notice_overdue(deadline: Deadline | None) -> bool:
-    return deadline is not None and deadline.status is DeadlineStatus.met_late

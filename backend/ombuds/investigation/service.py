@@ -13,6 +13,8 @@ from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
 from ombuds.complaints import stages
 from ombuds.deadlines import service as deadlines
+from ombuds.formal import service as formal
+from ombuds.formal.schemas import ResponseFlag
 from ombuds.investigation.checks import Dates
 from ombuds.investigation.schemas import (
     ConclusionParty,
@@ -111,12 +113,49 @@ async def record_findings(
             "(4.3.1(vi)).",
             errors=[field_error("investigation", "investigation_recorded", "no step recorded yet")],
         )
+    await _require_response_reviewable(db, complaint)
     complaint.finding = body.finding
     complaint.findings_text = body.findings_text
     complaint.findings_on = body.findings_on
     await deadlines.satisfy(db, complaint.id, DeadlineKind.crc_report, body.findings_on)
+    # The written response's deadline served the CRC's review: if it is still open (its
+    # days are over, nothing came), it ends here as lapsed, no longer overdue anywhere.
+    await deadlines.lapse(db, complaint.id, DeadlineKind.written_response)
     await stages.move(db, complaint, Stage.conclusions, actor.id)
     await audit.record(db, actor, "investigation.record_findings", "complaint", complaint.id)
+
+
+async def _require_response_reviewable(db: AsyncSession, complaint: Complaint) -> None:
+    """4.3.1(vi): the CRC reviews the letter *and the other party's response*. Findings
+    wait until the other party was asked to respond (4.3.1(ii)) and the response is in,
+    or its days are over without it (a lapsed response never stops the procedure)."""
+    deadline = await deadlines.find(db, complaint.id, DeadlineKind.written_response)
+    flag = formal.response_status(complaint, deadline).flag
+    if flag is None:
+        raise Conflict(
+            "The CRC reviews the complaint and the other party's response (4.3.1(vi)): the "
+            "other party has not yet been asked to respond in writing (4.3.1(ii)).",
+            errors=[
+                field_error(
+                    "other_party_reviewed_on",
+                    "other_party_asked_to_respond",
+                    "the other party has not been asked to respond",
+                )
+            ],
+        )
+    if flag is ResponseFlag.awaiting:
+        raise Conflict(
+            "The CRC reviews the complaint and the other party's response (4.3.1(vi)): the "
+            "response is not recorded and the days to respond (4.3.1(ii)) are not over.",
+            errors=[
+                field_error(
+                    "response_received_on",
+                    "response_in_or_period_over",
+                    "not recorded, and the response period has not ended",
+                )
+            ],
+            response_due_on=deadline.due_on.isoformat() if deadline else None,
+        )
 
 
 async def recommendation_counts(db: AsyncSession, complaint: Complaint) -> tuple[int, int]:

@@ -23,6 +23,9 @@ class DeadlineStatus(StrEnum):
     open = "open"
     met = "met"  # satisfied on or before the due date
     met_late = "met_late"  # satisfied after it
+    # Never satisfied, and the step it served went ahead without it (4.3.1(ii): "a lapsed
+    # deadline does not stop the procedure"): the CRC's findings close an open response.
+    lapsed = "lapsed"
     cancelled = "cancelled"  # no longer owed (e.g. the complaint closed)
 
 

@@ -22,10 +22,9 @@ from ombuds.complaints.access import (
     recused_officer_count,
 )
 from ombuds.deadlines import service as deadlines
-from ombuds.kit.clock import local_today
 from ombuds.kit.errors import NotFound
 from ombuds.kit.pagination import decode_cursor
-from ombuds.models import Complaint, Deadline, DeadlineStatus, OfficerConflict, Stage
+from ombuds.models import Complaint, Deadline, OfficerConflict, Stage
 from ombuds.officers.schemas import ComplaintStatusForOfficer, DeadlineForOfficer
 
 # The step the procedure awaits, in fixed words: the stage says it, nothing else does.
@@ -45,8 +44,9 @@ BOARD_COLUMNS = (Complaint.id, Complaint.reference, Complaint.version, Complaint
 
 
 def _deadline(d: Deadline) -> DeadlineForOfficer:
-    overdue = d.status is DeadlineStatus.open and d.due_on < local_today()
-    return DeadlineForOfficer(kind=d.kind, due_on=d.due_on, status=d.status, overdue=overdue)
+    return DeadlineForOfficer(
+        kind=d.kind, due_on=d.due_on, status=d.status, overdue=deadlines.is_overdue(d)
+    )
 
 
 def _status(complaint: Complaint, recused: int, owed: list[Deadline]) -> ComplaintStatusForOfficer:
