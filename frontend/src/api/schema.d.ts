@@ -2321,7 +2321,7 @@ export type components = {
          * DeadlineStatus
          * @enum {string}
          */
-        DeadlineStatus: "open" | "met" | "met_late" | "cancelled";
+        DeadlineStatus: "open" | "met" | "met_late" | "lapsed" | "cancelled";
         /** Discloser */
         Discloser: {
             /**

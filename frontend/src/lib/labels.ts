@@ -64,7 +64,8 @@ const DEADLINE_STATUS = {
   open: 'Open',
   met: 'Met',
   met_late: 'Met late',
-  cancelled: 'No longer owed',
+  lapsed: 'Lapsed: the procedure went on without it',
+  cancelled: 'Cancelled: no longer owed',
 } satisfies Record<S['DeadlineStatus'], string>;
 
 const ROLE = {

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Empty, Loading, PageHeading, ProblemAlert } from '../components/feedback';
-import { deadlineStatusLabel, stageLabel } from '../lib/labels';
-import { DueDate } from '../complaints/Deadline';
+import { stageLabel } from '../lib/labels';
+import { DeadlineStatus, DueDate } from '../complaints/Deadline';
 import { useBoard } from './api';
 
 export default function StatusBoard() {
@@ -51,7 +51,7 @@ export default function StatusBoard() {
                       <ul>
                         {s.deadlines.map((d) => (
                           <li key={`${d.kind}-${d.due_on}`}>
-                            <DueDate kind={d.kind} dueOn={d.due_on} overdue={d.overdue} /> <span className="muted">({deadlineStatusLabel(d.status)})</span>
+                            <DueDate kind={d.kind} dueOn={d.due_on} overdue={false} /> <DeadlineStatus status={d.status} overdue={d.overdue} />
                           </li>
                         ))}
                       </ul>

@@ -6,8 +6,8 @@ import { unwrap } from '../api/problem';
 import { Empty, Loading, Notice, PageHeading, ProblemAlert, fieldErrorsOf } from '../components/feedback';
 import { RadioGroup, SelectField, TextArea, TextField } from '../components/forms';
 import { formatDate, formatDateTime, todayInWinnipeg } from '../lib/dates';
-import { deadlineStatusLabel, recommendationKindLabel, recommendationStatusLabel, stageLabel, staffKindLabel } from '../lib/labels';
-import { DueDate } from '../complaints/Deadline';
+import { recommendationKindLabel, recommendationStatusLabel, stageLabel, staffKindLabel } from '../lib/labels';
+import { DeadlineStatus, DueDate } from '../complaints/Deadline';
 import { changeArgs, useOfficerRecommendations, useProposal, useStaffResources, useStatus, useStatusChange, type OfficerRecommendation, type Proposal } from './api';
 
 function Conflict({ id }: { id: string }) {
@@ -279,7 +279,7 @@ export default function StatusPage() {
               <ul>
                 {s.deadlines.map((d) => (
                   <li key={`${d.kind}-${d.due_on}`}>
-                    <DueDate kind={d.kind} dueOn={d.due_on} overdue={d.overdue} /> <span className="muted">({deadlineStatusLabel(d.status)})</span>
+                    <DueDate kind={d.kind} dueOn={d.due_on} overdue={false} /> <DeadlineStatus status={d.status} overdue={d.overdue} />
                   </li>
                 ))}
               </ul>

@@ -4,7 +4,6 @@ import {
   categoryLabel,
   closureLabel,
   deadlineKindLabel,
-  deadlineStatusLabel,
   formalRouteLabel,
   partyRoleLabel,
   redirectionLabel,
@@ -14,7 +13,7 @@ import {
 } from '../../lib/labels';
 import { Empty, Loading } from '../../components/feedback';
 import { useGrounds, useTimeline, type Detail } from '../api';
-import { DueDate } from '../Deadline';
+import { DeadlineStatus, DueDate } from '../Deadline';
 
 export function Stepper({ stage }: { stage: string }) {
   const at = STAGES_IN_ORDER.indexOf(stage as (typeof STAGES_IN_ORDER)[number]);
@@ -104,10 +103,10 @@ export function Deadlines({ d }: { d: Detail }) {
                 <tr key={x.id}>
                   <th scope="row">{deadlineKindLabel(x.kind)}</th>
                   <td>
-                    <DueDate dueOn={x.due_on} overdue={x.overdue} />
+                    <DueDate dueOn={x.due_on} overdue={false} />
                   </td>
                   <td>
-                    {deadlineStatusLabel(x.status)}
+                    <DeadlineStatus status={x.status} overdue={x.overdue} />
                     {x.satisfied_on ? ` on ${formatDate(x.satisfied_on)}` : ''}
                   </td>
                   <td>{x.explanation}</td>
