@@ -4,7 +4,7 @@ import type { FromConsultation } from '../../consultations/ConsultationPage';
 import { CheckboxGroup, RadioGroup, TextArea, TextField } from '../../components/forms';
 import { Notice, PageHeading, ProblemAlert, fieldErrorsOf } from '../../components/feedback';
 import { useDraft } from '../../lib/drafts';
-import { formatDate } from '../../lib/dates';
+import { formatDate, todayInWinnipeg } from '../../lib/dates';
 import { categoryLabel, redirectionLabel, settingLabel } from '../../lib/labels';
 import { useCreateComplaint, useGrounds } from '../api';
 import { STEPS, checkStep, newDraft, stepOfField, toBody, type IntakeDraft, type PersonDraft } from './model';
@@ -88,8 +88,8 @@ export default function IntakePage() {
         {draft.setting === 'workplace' ? (
           <>
             <Notice tone="warning">
-              Workplace harassment is out of scope (1.3): the record will close as redirected, with today's date, and go no
-              further.
+              Workplace harassment is out of scope (1.3): the record will close as redirected, on the day given
+              below (today if none), and go no further.
             </Notice>
             <RadioGroup
               label="Redirected to"
@@ -98,6 +98,15 @@ export default function IntakePage() {
               onChange={(v) => set('redirectedTo', v)}
               error={errors.redirected_to}
               required
+            />
+            <TextField
+              label="Date it happened (optional)"
+              hint="The day the member was redirected, if not today; not before the day the complaint was received."
+              type="date"
+              max={todayInWinnipeg()}
+              value={draft.redirectedOn}
+              onChange={(e) => set('redirectedOn', e.target.value)}
+              error={errors.redirected_on}
             />
           </>
         ) : null}

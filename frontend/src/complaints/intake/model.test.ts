@@ -22,6 +22,17 @@ describe('the intake model', () => {
     expect(body.incidents[0]).toMatchObject({ occurred_at: null, categories: ['comments'] });
   });
 
+  it('sends the day a workplace complaint was redirected, only when redirected (1.3)', () => {
+    const d = filled();
+    d.redirectedOn = '2026-11-02';
+    expect(toBody(d).redirected_on).toBeNull();
+    d.setting = 'workplace';
+    d.redirectedTo = 'grievance_procedure';
+    expect(toBody(d)).toMatchObject({ redirected_to: 'grievance_procedure', redirected_on: '2026-11-02' });
+    d.redirectedOn = '';
+    expect(toBody(d).redirected_on).toBeNull();
+  });
+
   it('asks where the conduct took place, and where a workplace complaint goes (1.3)', () => {
     const d = newDraft();
     expect(Object.keys(checkStep(0, d))).toEqual(['setting']);

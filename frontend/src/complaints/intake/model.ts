@@ -27,6 +27,8 @@ export interface IntakeDraft {
   receivedOn: string;
   setting: Setting | '';
   redirectedTo: Redirection | '';
+  /** 1.3: the day it was redirected, when not today. */
+  redirectedOn: string;
   toldOtherRoutes: boolean;
   otherRoutesToldOn: string;
   complainant: PersonDraft;
@@ -57,6 +59,7 @@ export function newDraft(): IntakeDraft {
     receivedOn: todayInWinnipeg(),
     setting: '',
     redirectedTo: '',
+    redirectedOn: '',
     toldOtherRoutes: false,
     otherRoutesToldOn: todayInWinnipeg(),
     complainant: newPerson(),
@@ -89,6 +92,7 @@ export function toBody(d: IntakeDraft): Schemas['ComplaintCreate'] {
     received_on: d.receivedOn,
     setting: d.setting as Setting,
     redirected_to: d.setting === 'workplace' ? (d.redirectedTo as Redirection) : null,
+    redirected_on: d.setting === 'workplace' && d.redirectedOn ? d.redirectedOn : null,
     other_routes_told_on: d.toldOtherRoutes ? d.otherRoutesToldOn : null,
     complainant: person(d.complainant),
     other_party: person(d.otherParty),
@@ -133,7 +137,7 @@ export function checkStep(step: number, d: IntakeDraft): Record<string, string> 
 
 /** The step that holds a field the API found fault with. */
 export function stepOfField(field: string): number {
-  if (/^(received_on|setting|redirected_to|other_routes_told_on|consultation_id)/.test(field)) return 0;
+  if (/^(received_on|setting|redirected_to|redirected_on|other_routes_told_on|consultation_id)/.test(field)) return 0;
   if (/^(complainant|other_party|witnesses)/.test(field)) return 1;
   if (/^incidents/.test(field)) return 2;
   if (/^(grounds|resolution_sought)/.test(field)) return 3;

@@ -48,6 +48,6 @@ export function WithdrawStep() {
     unwrap(api.POST('/api/complaints/{complaint_id}/withdraw', changeArgs(id, ifMatch))),
   );
   return (
-    <StepForm title="Withdraw the complaint" intro="The member-complainant withdraws: the complaint closes and owes no deadlines. This cannot be undone." submitLabel="Withdraw the complaint" mutation={m} values={() => null} danger />
+    <StepForm title="Withdraw the complaint" intro="The member-complainant withdraws: the complaint closes and owes no deadlines. A formal complaint withdraws only once every notice owed to a party is told or waived (4.3.1(vii)). This cannot be undone." submitLabel="Withdraw the complaint" mutation={m} values={() => null} danger />
   );
 }
