@@ -72,9 +72,9 @@ async def record_attempt(
 async def list_attempts(
     db: DbSession, actor: CaseWorker, complaint_id: uuid.UUID, response: Response
 ) -> list[AttemptOut]:
-    """The informal attempts on a complaint, oldest first (the read is audited). Once a formal
-    route is chosen, an ombudsperson who only took part informally sees the attempts they
-    took part in, and nothing else of the complaint (4.2.1, 4.3)."""
+    """The informal attempts on a complaint, oldest first (the read is audited)."""
+    # 4.3: once a formal route is chosen, an ombudsperson who only took part informally
+    # sees the attempts they took part in, and nothing else of the complaint.
     known = await access.known(db, actor, complaint_id)
     complaint = known.complaint
     only_of = None if known.readable else actor.id
