@@ -7,10 +7,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from ombuds import demo, demo_procedure
+from ombuds.accounts.roles import clashes
 from ombuds.auth.passwords import Passwords
-from ombuds.models import Complaint, Stage
+from ombuds.models import Complaint, Stage, User
 from ombuds.settings import Environment, Settings
 
 
@@ -55,3 +57,17 @@ async def test_demo_is_refused_in_production(db: AsyncSession, passwords: Passwo
     )
     with pytest.raises(demo.DemoRefused):
         await demo.seed(db, production, passwords)
+
+
+@pytest.mark.clause("5.1")
+async def test_demo_logins_hold_no_conflicting_roles(
+    db: AsyncSession, settings: Settings, passwords: Passwords
+) -> None:
+    local = await demo.seed(db, settings, passwords)
+    await db.commit()
+    assert local is not None
+    users = (await db.scalars(select(User).options(selectinload(User.roles)))).all()
+    assert len(users) == len(local.logins) > 0
+    assert {u.username: clashes(r.role for r in u.roles) for u in users if u.roles} == {
+        u.username: [] for u in users if u.roles
+    }

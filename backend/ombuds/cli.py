@@ -1,5 +1,5 @@
 """The `ombuds` command: migrate, seed demo data, import members, verify and seal the audit
-log, serve."""
+log, check roles, serve."""
 
 from __future__ import annotations
 
@@ -145,6 +145,33 @@ async def _seal_audit(settings: Settings) -> int:
     return 0
 
 
+async def _check_roles(settings: Settings) -> int:
+    """Accounts holding roles that conflict: by id and username, with the roles, nothing
+    else (no display name, no member). Exit status 1 when any is found."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from ombuds.accounts.roles import clashes
+    from ombuds.models import User
+
+    async with _unit_of_work(settings) as db:
+        users = (
+            await db.scalars(select(User).options(selectinload(User.roles)).order_by(User.username))
+        ).all()
+        found = [(u, clashes(r.role for r in u.roles)) for u in users]
+    found = [(u, c) for u, c in found if c]
+    for user, clash in found:
+        pairs = ", ".join(f"{c.describe()} ({c.rule.slug})" for c in clash)
+        print(f"{user.id} {user.username}: {pairs}")
+    if found:
+        print(
+            f"roles: {len(found)} of {len(users)} accounts hold conflicting roles", file=sys.stderr
+        )
+        return 1
+    print(f"roles: no conflicting roles among {len(users)} accounts")
+    return 0
+
+
 async def _sync_calendars(settings: Settings) -> int:
     from ombuds.calendars.caldav_sync import run_once
     from ombuds.kit.db import create_engine, create_sessionmaker
@@ -216,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("verify-audit", help="verify the audit log's chain; names the first break")
     sub.add_parser("seal-audit", help="link committed audit entries into the chain, once")
     sub.add_parser("sync-calendars", help="push deadlines to the CalDAV calendars, once")
+    sub.add_parser("check-roles", help="list accounts holding roles that conflict; exit 1 if any")
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
@@ -244,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_seal_audit(settings))
     elif args.command == "sync-calendars":
         return asyncio.run(_sync_calendars(settings))
+    elif args.command == "check-roles":
+        return asyncio.run(_check_roles(settings))
     elif args.command == "serve":
         _serve(args.host, args.port)
     else:

@@ -84,7 +84,8 @@ class TestCreate:
         body = new_user(
             username="  Pat.McKay-2 ",
             display_name="Pat McKay",
-            roles=["table_officer", "administrator", "ombudsperson", "table_officer"],
+            roles=["staff_resource", "ombudsperson", "staff_resource"],
+            staff_resource_kind="equality_representative",
         )
         response = await client.post("/api/users", json=body, headers=headers)
         assert response.status_code == 201, response.text
@@ -92,8 +93,8 @@ class TestCreate:
         assert set(out) == USER_FIELDS
         assert out["username"] == "pat.mckay-2"
         assert out["display_name"] == "Pat McKay"
-        assert out["roles"] == ["administrator", "ombudsperson", "table_officer"]
-        assert out["staff_resource_kind"] is None
+        assert out["roles"] == ["ombudsperson", "staff_resource"]
+        assert out["staff_resource_kind"] == "equality_representative"
         assert out["member_id"] is None
         assert out["is_active"] is True
         assert NEW_PASSWORD not in response.text
@@ -101,7 +102,7 @@ class TestCreate:
 
         user = await reload_user(db, uuid.UUID(out["id"]))
         assert user.username == "pat.mckay-2"
-        assert user.role_set == {Role.administrator, Role.ombudsperson, Role.table_officer}
+        assert user.role_set == {Role.ombudsperson, Role.staff_resource}
         assert user.password_hash.startswith("$argon2id$")
         assert NEW_PASSWORD not in user.password_hash
         assert passwords.verify(user.password_hash, NEW_PASSWORD)
@@ -123,7 +124,11 @@ class TestCreate:
     async def test_new_user_signs_in_and_sees_exactly_its_roles(
         self, client: httpx.AsyncClient, admin_headers: dict[str, str]
     ) -> None:
-        body = new_user(username="Sam", roles=["table_officer", "ombudsperson"])
+        body = new_user(
+            username="Sam",
+            roles=["staff_resource", "ombudsperson"],
+            staff_resource_kind="special_assignments_officer",
+        )
         created = await client.post("/api/users", json=body, headers=admin_headers)
         assert created.status_code == 201, created.text
         headers = await login(client, "SAM", NEW_PASSWORD)
@@ -133,8 +138,8 @@ class TestCreate:
             "id": created.json()["id"],
             "username": "sam",
             "display_name": "New User",
-            "roles": ["ombudsperson", "table_officer"],
-            "staff_resource_kind": None,
+            "roles": ["ombudsperson", "staff_resource"],
+            "staff_resource_kind": "special_assignments_officer",
             "second_factor_enabled": False,
             "second_factor_pending": False,
         }
@@ -397,13 +402,13 @@ class TestGet:
         passwords: Passwords,
         admin_headers: dict[str, str],
     ) -> None:
-        user = await make_user(db, passwords, Role.table_officer, Role.ombudsperson)
+        user = await make_user(db, passwords, Role.staff_resource, Role.ombudsperson)
         response = await client.get(f"/api/users/{user.id}", headers=admin_headers)
         assert response.status_code == 200, response.text
         out = response.json()
         assert set(out) == USER_FIELDS
         assert (out["id"], out["username"]) == (str(user.id), user.username)
-        assert out["roles"] == ["ombudsperson", "table_officer"]
+        assert out["roles"] == ["ombudsperson", "staff_resource"]
 
     async def test_unknown_user_is_404(
         self, client: httpx.AsyncClient, admin_headers: dict[str, str]

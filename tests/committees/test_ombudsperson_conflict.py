@@ -37,7 +37,9 @@ class TestDeclareOmbudspersonConflict:
     async def test_declared_conflict_is_a_reason_not_to_sit(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
     ) -> None:
-        case = await open_case(client, db, passwords)
+        # Declared while the complaint is still informal: from the formal route on, one
+        # who only took part informally no longer reads it (4.3).
+        case = await open_case(client, db, passwords, stage=None)
         informal, headers = await signed_in(db, passwords, client, Role.ombudsperson)
         await took_part_informally(db, case.id, informal)
         etag = await etag_for(client, headers, case.id)

@@ -46,11 +46,7 @@ class TestCreate:
         detail, _ = await file_complaint(client, headers, body)
         assert (detail["stage"], detail["closure"]) == ("closed", "redirected")
         assert detail["redirected_to"] == "grievance_procedure"
-        assert detail["allowed_actions"] == [
-            "track_recommendation",
-            "record_not_satisfied",
-            "record_party_notice",
-        ]
+        assert detail["allowed_actions"] == []  # nothing is left to do on it
         # Nobody else was told anything: redirected intake owes no party notices.
         assert await db.scalar(select(func.count()).select_from(PartyNotice)) == 0
 

@@ -30,8 +30,11 @@ What is in it
 - one complaint per stage in STAGES (`targets[stage]`: its path ids; `references`), each
   taken in by ombuds-u1 with the Recording Secretary as the other party (officer-secretary
   is recused, 4.3.1(iv)) and the same witness; an informal attempt by ombuds-u1, -u2 and
-  -party. From `committee` on: the Local 500 route, a complete letter, a PDF attachment,
-  the other party's review and response, the officers told. `committee`: a panel proposed,
+  -party (ombuds-u2 is the `informal_ombudsperson`: neither intake, nor CRC, nor a party
+  or a witness; it reads a target only while no formal route is chosen, and then keeps
+  its own attempts and the dashboard row, 4.2.1, 4.3). From `committee` on: the Local 500
+  route, a complete letter, a PDF attachment, the other party's review and response, the
+  officers told. `committee`: a panel proposed,
   not struck: ombuds-aff, -u4 and -u5 (ombuds-u3 is redrawn off it; being drawn lets
   ombuds-aff declare a conflict, and read nothing). From `investigation` on: the CRC
   ombuds-u3, -u4, -u5 and staff-sao (ombuds-aff is redrawn off it, so it stays unrelated)
@@ -76,13 +79,15 @@ GLOBAL = "global"
 STAGES = ("informal", "committee", "investigation", "conclusions", "closed")
 PRINCIPALS = tuple(
     "anonymous administrator intake_ombudsperson unrelated_ombudsperson party_ombudsperson"
-    " crc_member staff_resource table_officer recused_officer integration".split()
+    " informal_ombudsperson crc_member staff_resource table_officer recused_officer"
+    " integration".split()
 )
 USERNAMES = {
     "administrator": "admin",
     "intake_ombudsperson": "ombuds-u1",
     "unrelated_ombudsperson": "ombuds-aff",
     "party_ombudsperson": "ombuds-party",
+    "informal_ombudsperson": "ombuds-u2",
     "crc_member": "ombuds-u3",
     "staff_resource": "staff-sao",
     "table_officer": "officer-president",
@@ -343,7 +348,9 @@ OVERRIDES: dict[str, Any] = {
     "members-import": lambda w: {
         "file": ("members.csv", b"member_number,full_name,unit_code,email\n", "text/csv")
     },
-    "formal-choose-route": lambda w: {"route": "local_500_procedure"},  # not closed as referred
+    # Refused for its date (422, past authorization): the `informal` target stays informal,
+    # so the informal_ombudsperson's cells there keep answering as at that stage (4.3).
+    "formal-choose-route": lambda w: {"route": "local_500_procedure", "chosen_on": "2000-01-03"},
     "status-confirm-committee": lambda w: {"proposal_version": 999_999},  # never strikes
     "calendar-connect-caldav": lambda w: CALDAV,
     "calendar-connect-shared-caldav": lambda w: CALDAV,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 
+from ombuds.accounts import roles as role_rules
 from ombuds.audit import service as audit
 from ombuds.auth import service as auth
 from ombuds.auth import tokens
@@ -74,6 +75,7 @@ async def create_user(
     member_id: uuid.UUID | None,
 ) -> User:
     username = auth.normalise_username(username)
+    role_rules.check(roles)
     if await db.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(
             "The username is taken.", errors=[field_error("username", "unique", "already in use")]
@@ -107,6 +109,7 @@ async def set_roles(
             "Administrators cannot remove their own administrator role.",
             errors=[field_error("roles", "keep_own_admin", "ask another administrator")],
         )
+    role_rules.check(roles)
     await db.execute(delete(UserRole).where(UserRole.user_id == user.id))
     user.staff_resource_kind = staff_resource_kind
     user.roles = [UserRole(user_id=user.id, role=r) for r in sorted(set(roles))]

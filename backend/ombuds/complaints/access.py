@@ -5,6 +5,7 @@ used by list and get alike. What a caller may not see answers 404."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
@@ -112,8 +113,10 @@ def _in_small_set_postgresql(element: _InSmallSet, compiler: SQLCompiler, **kw: 
 
 
 def readable_complaints(principal: Principal) -> ColumnElement[bool]:
-    """4.3.1: the intake ombudsperson, ombudspersons who took part informally, and the
-    confirmed CRC (members and staff resource); never a party or a witness (5.1).
+    """Who reads a complaint's details (POLICY.md "People and roles"): the ombudsperson who
+    took it in and its confirmed CRC (members and staff resource); an ombudsperson who took
+    part in an informal attempt only while the complaint is informal, before any formal
+    route is chosen (4.2.1, 4.3); never a party or a witness (5.1).
 
     The complaints a caller is involved in are one UNION of index lookups by the caller's
     id, so a list costs what the caller's own caseload costs, never a scan of every
@@ -139,11 +142,41 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
         select(Committee.complaint_id).where(Committee.staff_resource_id == user_id, confirmed),
     ]
     if principal.has_role(Role.ombudsperson):
+        informal = aliased(Complaint)
         involved += [
             select(Complaint.id).where(Complaint.intake_ombudsperson_id == user_id),
-            select(InformalParticipant.complaint_id).where(InformalParticipant.user_id == user_id),
+            # 4.3: from the formal route on, taking part informally gives no more reading.
+            select(InformalParticipant.complaint_id)
+            .join(informal, informal.id == InformalParticipant.complaint_id)
+            .where(InformalParticipant.user_id == user_id, informal.formal_route.is_(None)),
         ]
     return and_(Complaint.id.in_(union(*involved)), ~_is_person_on(principal.member_id))
+
+
+def known_complaints(principal: Principal) -> ColumnElement[bool]:
+    """The complaints a caller may know of: those they may read, and (4.2.1) those on whose
+    informal attempt they took part, for the complaint's identity (its dashboard row) and
+    the attempts they were part of, at any stage; never a party or a witness (5.1)."""
+    readable = readable_complaints(principal)
+    if principal.id is None or not principal.has_role(Role.ombudsperson):
+        return readable
+    user_id = literal(principal.id, Uuid(), literal_execute=True)
+    took_part = Complaint.id.in_(
+        select(InformalParticipant.complaint_id).where(InformalParticipant.user_id == user_id)
+    )
+    return or_(readable, and_(took_part, ~_is_person_on(principal.member_id)))
+
+
+def details_hidden(principal: Principal) -> ColumnElement[bool]:
+    """Of the complaints ``known_complaints`` gives: those whose details the caller may not
+    read (known only through an informal attempt, after the formal route was chosen)."""
+    if principal.id is None:
+        return false()
+    return and_(
+        Complaint.formal_route.is_not(None),
+        Complaint.intake_ombudsperson_id != principal.id,
+        ~_sits_on_committee(principal.id),
+    )
 
 
 def officer_recused(user_id: uuid.UUID, member_id: uuid.UUID | None) -> ColumnElement[bool]:
@@ -197,6 +230,26 @@ async def readable(db: AsyncSession, principal: Principal, complaint_id: uuid.UU
     if complaint is None:
         raise NotFound(NOT_FOUND)
     return complaint
+
+
+@dataclass(frozen=True)
+class Known:
+    complaint: Complaint
+    readable: bool  # False: known only through the caller's part in an informal attempt
+
+
+async def known(db: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> Known:
+    """A complaint the caller may know of (else 404), and whether they may read it."""
+    row = (
+        await db.execute(
+            select(Complaint, readable_complaints(principal)).where(
+                Complaint.id == complaint_id, known_complaints(principal)
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return Known(row[0], bool(row[1]))
 
 
 async def officer_visible(
@@ -268,11 +321,14 @@ NOT_HANDLING = (
 
 
 async def handles(db: AsyncSession, principal: Principal, complaint: Complaint) -> bool:
-    """The intake ombudsperson, or one who took part in an informal attempt (4.2.1)."""
+    """The intake ombudsperson, or one who took part in an informal attempt (4.2.1) while
+    no formal route is chosen (4.3)."""
     if principal.id is None:
         return False
     if complaint.intake_ombudsperson_id == principal.id:
         return True
+    if complaint.formal_route is not None:
+        return False
     took_part = await db.scalar(
         select(InformalParticipant.user_id)
         .where(

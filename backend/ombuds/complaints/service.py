@@ -15,7 +15,7 @@ from sqlalchemy.orm import load_only
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
 from ombuds.complaints import stages
-from ombuds.complaints.access import readable_complaints
+from ombuds.complaints.access import details_hidden, known_complaints
 from ombuds.complaints.schemas import ComplaintCreate, IncidentIn, IntakeUpdate, PersonIn
 from ombuds.deadlines import service as deadlines
 from ombuds.kit.clock import local_today
@@ -321,17 +321,23 @@ class SummaryRow:
 async def dashboard(
     db: AsyncSession, actor: Principal, *, cursor: str | None, limit: int, include_closed: bool
 ) -> list[SummaryRow]:
-    """The caller's complaints, the nearest open deadline first (overdue ones lead)."""
+    """The caller's complaints, the nearest open deadline first (overdue ones lead). A
+    complaint known only through an informal attempt shows no deadline: its deadlines
+    belong to those who may read it (4.3)."""
     next_due = (
         select(func.min(Deadline.due_on))
-        .where(Deadline.complaint_id == Complaint.id, Deadline.status == DeadlineStatus.open)
+        .where(
+            Deadline.complaint_id == Complaint.id,
+            Deadline.status == DeadlineStatus.open,
+            ~details_hidden(actor),
+        )
         .correlate(Complaint)
         .scalar_subquery()
     )
     sort_key = func.coalesce(next_due, FAR_FUTURE)
     stmt = (
         select(Complaint, sort_key.label("next_due"))
-        .where(readable_complaints(actor))
+        .where(known_complaints(actor))
         # Only what a dashboard row shows: the confidential columns are neither read nor
         # decrypted for a list that never shows them.
         .options(
@@ -359,7 +365,8 @@ async def dashboard(
         )
     rows = (await db.execute(stmt)).all()
     complaints = [c for c, _ in rows]
-    upcoming = await deadlines.for_complaints(db, [c.id for c in complaints])
+    due = [c.id for c, next_due in rows if next_due != FAR_FUTURE]
+    upcoming = await deadlines.for_complaints(db, due)
     first_open: dict[uuid.UUID, Deadline] = {}
     for d in upcoming:
         if d.status is DeadlineStatus.open and d.complaint_id is not None:

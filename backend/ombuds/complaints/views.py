@@ -6,7 +6,7 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.principal import Principal
-from ombuds.complaints import service, stages
+from ombuds.complaints import actions, service
 from ombuds.complaints.access import etag
 from ombuds.complaints.schemas import (
     ComplaintDetail,
@@ -42,6 +42,7 @@ async def detail(
     """The case worker's view of the complaint, with its ETag in the response headers."""
     await db.flush()  # the version moves on flush; the ETag must carry the new one
     view = await service.detail(db, actor, complaint)
+    allowed = await actions.allowed_actions(db, actor, complaint)
     response.headers["ETag"] = etag(complaint)
     c = complaint
     return ComplaintDetail(
@@ -88,7 +89,7 @@ async def detail(
         table_officers_notified_on=c.table_officers_notified_on,
         table_officers_notice_recorded_at=c.table_officers_notice_recorded_at,
         deadlines=[deadline_out(d) for d in view.deadlines],
-        allowed_actions=[a.value for a in stages.allowed_actions(c.stage)],
+        allowed_actions=[a.value for a in allowed],
         created_at=c.created_at,
         updated_at=c.updated_at,
     )

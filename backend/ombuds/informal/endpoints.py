@@ -73,8 +73,12 @@ async def list_attempts(
     db: DbSession, actor: CaseWorker, complaint_id: uuid.UUID, response: Response
 ) -> list[AttemptOut]:
     """The informal attempts on a complaint, oldest first (the read is audited)."""
-    complaint = await access.readable(db, actor, complaint_id)
-    attempts = await service.list_attempts(db, actor, complaint)
+    # 4.3: once a formal route is chosen, an ombudsperson who only took part informally
+    # sees the attempts they took part in, and nothing else of the complaint.
+    known = await access.known(db, actor, complaint_id)
+    complaint = known.complaint
+    only_of = None if known.readable else actor.id
+    attempts = await service.list_attempts(db, actor, complaint, only_of=only_of)
     response.headers["ETag"] = access.etag(complaint)
     return [_out(v) for v in attempts]
 

@@ -162,13 +162,22 @@ async def _views(db: AsyncSession, attempts: Sequence[InformalAttempt]) -> list[
 
 
 async def list_attempts(
-    db: AsyncSession, actor: Principal, complaint: Complaint
+    db: AsyncSession, actor: Principal, complaint: Complaint, *, only_of: uuid.UUID | None = None
 ) -> list[AttemptView]:
+    """Every attempt on the complaint; with ``only_of``, those that user took part in."""
+    stmt = select(InformalAttempt).where(InformalAttempt.complaint_id == complaint.id)
+    if only_of is not None:
+        stmt = stmt.where(
+            InformalAttempt.id.in_(
+                select(InformalParticipant.attempt_id).where(
+                    InformalParticipant.complaint_id == complaint.id,
+                    InformalParticipant.user_id == only_of,
+                )
+            )
+        )
     attempts = (
         await db.scalars(
-            select(InformalAttempt)
-            .where(InformalAttempt.complaint_id == complaint.id)
-            .order_by(InformalAttempt.held_on, InformalAttempt.created_at, InformalAttempt.id)
+            stmt.order_by(InformalAttempt.held_on, InformalAttempt.created_at, InformalAttempt.id)
         )
     ).all()
     await audit.record(db, actor, "informal.list_attempts", "complaint", complaint.id)

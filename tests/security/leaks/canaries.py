@@ -20,6 +20,7 @@ class Scope(StrEnum):
 
     complaint = "complaint"  # the complaint's case workers (`owner`: complaint key)
     recommendation = "recommendation"  # case workers, and officers it was disclosed to
+    attempt = "attempt"  # case workers, and the ombudspersons who took part in the attempt
     consultation = "consultation"  # the ombudsperson who held it (`owner`: its key)
     directory = "directory"  # directory operations; case workers of the member's complaints
     reference = "reference"  # case workers; officers once told; integrations' deadlines;

@@ -115,7 +115,8 @@ async def test_the_scan_drove_every_operation_and_sees_what_each_may_see(
             "member name (A-w)",
             "consultation notes (K)",
         },
-        "informal_participant": {"informal proposal (A)", "incident text (A)"},
+        # A went formal: its informal participant keeps its attempt and reference (4.3).
+        "informal_participant": {"informal proposal (A)", "reference (A)"},
         "crc_member": {"investigation notes (A)", "findings text (A)", "disclosure content (A)"},
         "staff_resource": {"investigation notes (A)", "recommendation text (A)"},
         "table_officer": {"recommendation text (A)", "reference (A)", "reference (B)"},

@@ -3,8 +3,10 @@
 application's own access functions:
 
 - a complaint's case workers (its intake ombudsperson, the ombudspersons who took part in
-  an informal attempt, its confirmed CRC and that CRC's staff resource; never someone who
-  is a party or a witness on it) see its content;
+  an informal attempt while no formal route is chosen, its confirmed CRC and that CRC's
+  staff resource; never someone who is a party or a witness on it) see its content;
+- from the formal route on (4.3), an ombudsperson who only took part in an informal
+  attempt sees the complaint's reference and the attempts they took part in;
 - table officers who are not recused see that it exists (its reference) once they were
   told, and the recommendations disclosed to them;
 - integrations see deadlines by reference;
@@ -51,6 +53,7 @@ class Views:
     complaint_ids: dict[str, str]  # complaint key -> id
     consultation_holder: dict[str, str] = field(default_factory=dict)  # key -> user id
     workers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    participants: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     officers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     recipients: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -64,9 +67,12 @@ class Views:
             user_id in self.workers[owner]
             or (canary.owner == "unit" and any(user_id in w for w in self.workers.values()))
         )
+        took_part = user_id is not None and user_id in self.participants[owner]
         match canary.scope:
             case Scope.complaint:
                 return worker
+            case Scope.attempt:
+                return worker or took_part
             case Scope.recommendation:
                 return worker or (tag == "recommendations" and user_id in self.recipients[owner])
             case Scope.consultation:
@@ -76,6 +82,7 @@ class Views:
             case Scope.reference:
                 return (
                     worker
+                    or (took_part and tag not in DEADLINE_TAGS)
                     or (tag in OFFICER_TAGS and user_id in self.officers[owner])
                     or (tag == REGISTER_TAG and principal == "administrator")
                 )
@@ -114,7 +121,7 @@ async def compute(
             ).all()
         )
         involved = {str(complaint.intake_ombudsperson_id)}
-        involved |= {
+        took_part = {
             str(u)
             for u in (
                 await db.scalars(
@@ -124,6 +131,8 @@ async def compute(
                 )
             ).all()
         }
+        if complaint.formal_route is None:  # 4.3: after it, their attempts only
+            involved |= took_part
         committee = await db.scalar(
             select(Committee).where(
                 Committee.complaint_id == complaint.id,
@@ -146,6 +155,9 @@ async def compute(
         # 5.1: never a party or a witness, whatever else they are.
         views.workers[key] = {
             u for u in involved if members_of.get(u) is None or members_of[u] not in people
+        }
+        views.participants[key] = {
+            u for u in took_part if members_of.get(u) is None or members_of[u] not in people
         }
         declared = {
             str(u)

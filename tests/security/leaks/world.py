@@ -212,11 +212,11 @@ async def _complaint_a(w: World, unit: str) -> None:
     await w.as_("ombuds-u2")
     attempt = {
         "method": "other_agreed_method",
-        "method_description": w.text("informal method", "A"),
+        "method_description": w.text("informal method", "A", Scope.attempt),
         "held_on": day(28),
         "participant_ids": [w.user_ids["ombuds-u1"], w.user_ids["ombuds-u2"]],
-        "proposal": w.text("informal proposal", "A"),
-        "other_party_answer": w.text("other party answer", "A"),
+        "proposal": w.text("informal proposal", "A", Scope.attempt),
+        "other_party_answer": w.text("other party answer", "A", Scope.attempt),
         "outcome": "refused",
     }
     attempt_out = await w.step("ombuds-u1", "A", "POST", "informal-attempts", json=attempt)
