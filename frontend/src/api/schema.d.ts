@@ -2076,7 +2076,10 @@ export type components = {
             table_officers_notice_recorded_at: string | null;
             /** Deadlines */
             deadlines: components["schemas"]["ombuds__complaints__schemas__DeadlineOut"][];
-            /** Allowed Actions */
+            /**
+             * Allowed Actions
+             * @description The steps the caller may take on this complaint now, each one its route accepts from this caller at this stage and point of the procedure (complaints/actions.py): edit_intake, redirect, record_informal_attempt (and changing one), resolve_informally, choose_formal_route, edit_letter, attach_document, complete_letter, record_other_party_review, record_response, notify_table_officers, declare_ombudsperson_conflict, record_investigation, record_findings, add_recommendation, disclose_recommendations, tell_conclusions, record_not_satisfied, record_party_notice, close, withdraw
+             */
             allowed_actions: string[];
             /**
              * Created At

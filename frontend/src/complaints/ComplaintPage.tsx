@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { Loading, Notice, PageHeading, ProblemAlert } from '../components/feedback';
@@ -18,68 +18,7 @@ import {
   PartyNoticesSection,
   ResponseSection,
 } from './sections/procedure';
-import { RedirectStep, WithdrawStep } from './steps/intakeSteps';
-import { CorrectIntakeStep } from './steps/CorrectIntakeStep';
-import { OmbudspersonConflictStep } from './steps/conflictSteps';
-import { RecordAttemptStep, ResolveStep } from './steps/informalSteps';
-import {
-  AttachStep,
-  ChooseRouteStep,
-  CompleteLetterStep,
-  LetterStep,
-  NotifyOfficersStep,
-  OtherPartyReviewStep,
-  ResponseStep,
-} from './steps/formalSteps';
-import {
-  CloseStep,
-  DiscloseStep,
-  DisclosureStep,
-  EntryStep,
-  FindingsStep,
-  NotSatisfiedStep,
-  RecommendationStep,
-  TellConclusionsStep,
-} from './steps/investigationSteps';
-
-/** What the caller has already done on this complaint. */
-interface Mine {
-  conflictDeclared: boolean;
-}
-
-interface StepDef {
-  who: Part[];
-  Form: ComponentType;
-  /** Beyond the stage: whether the step still makes sense on this complaint. */
-  when?: (d: Detail, mine: Mine) => boolean;
-}
-
-// The steps of the procedure, in the order they are offered. The API's `allowed_actions`
-// says which the stage allows; `who` says which part of the case takes each.
-const STEPS: [string, StepDef][] = [
-  ['record_informal_attempt', { who: ['handler'], Form: RecordAttemptStep }],
-  ['resolve_informally', { who: ['handler'], Form: ResolveStep }],
-  ['choose_formal_route', { who: ['handler'], Form: ChooseRouteStep }],
-  ['edit_letter', { who: ['handler'], Form: LetterStep }],
-  ['attach_document', { who: ['handler'], Form: AttachStep }],
-  ['complete_letter', { who: ['handler'], Form: CompleteLetterStep }],
-  ['record_other_party_review', { who: ['handler'], Form: OtherPartyReviewStep, when: (d) => !d.other_party_reviewed_on }],
-  ['record_response', { who: ['handler'], Form: ResponseStep, when: (d) => !!d.other_party_reviewed_on && !d.response_received_on }],
-  ['notify_table_officers', { who: ['handler'], Form: NotifyOfficersStep, when: (d) => !d.table_officers_notified_on }],
-  ['record_investigation', { who: ['crc_member', 'staff_resource'], Form: EntryStep }],
-  ['record_findings', { who: ['crc_member'], Form: FindingsStep }],
-  ['add_recommendation', { who: ['crc_member'], Form: RecommendationStep }],
-  ['disclose_recommendations', { who: ['crc_member'], Form: DiscloseStep }],
-  ['tell_conclusions', { who: ['crc_member'], Form: TellConclusionsStep }],
-  ['close', { who: ['crc_member'], Form: CloseStep }],
-  ['record_not_satisfied', { who: ['crc_member', 'intake'], Form: NotSatisfiedStep }],
-  ['edit_intake', { who: ['handler'], Form: CorrectIntakeStep }],
-  ['declare_ombudsperson_conflict', { who: ['handler'], Form: OmbudspersonConflictStep, when: (_, mine) => !mine.conflictDeclared }],
-  ['redirect', { who: ['handler'], Form: RedirectStep }],
-  ['withdraw', { who: ['handler'], Form: WithdrawStep }],
-  ['record_disclosure', { who: ['crc_member', 'intake'], Form: DisclosureStep }],
-];
-const ALWAYS = new Set(['record_disclosure']);
+import { offeredSteps, type Mine } from './nextSteps';
 
 function reached(stage: string, at: string): boolean {
   const order = STAGES_IN_ORDER as readonly string[];
@@ -186,12 +125,7 @@ export default function ComplaintPage() {
   const mine: Mine = {
     conflictDeclared: !!timeline.data?.some((e) => e.kind === 'ombudsperson.conflict_declared' && e.actor_id === me?.id),
   };
-  const offered = STEPS.filter(
-    ([action, def]) =>
-      (ALWAYS.has(action) ? detail.stage !== 'intake' : detail.allowed_actions.includes(action)) &&
-      def.who.some((p) => parts.has(p)) &&
-      (!def.when || def.when(detail, mine)),
-  );
+  const offered = offeredSteps(detail, parts, mine);
   const OpenForm = offered.find(([a]) => a === open)?.[1].Form;
   const stage = detail.stage;
   const formal = detail.formal_route === 'local_500_procedure';
@@ -206,7 +140,7 @@ export default function ComplaintPage() {
         <h2 id="next-steps">Next steps</h2>
         {offered.length ? (
           <>
-            <p className="hint">The steps the stage “{stageLabel(stage)}” allows, for your part in this complaint.</p>
+            <p className="hint">The steps you may take now, at the stage “{stageLabel(stage)}”.</p>
             <div className="actions">
               {offered.map(([action]) => (
                 <button key={action} type="button" className={open === action ? undefined : 'secondary'} aria-pressed={open === action} onClick={() => setOpen((current) => (current === action ? null : action))}>

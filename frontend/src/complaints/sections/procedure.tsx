@@ -364,7 +364,7 @@ export function PartyNoticesSection() {
   const notices = usePartyNotices(ctx.id);
   const [open, setOpen] = useState<{ id: string; doing: 'tell' | 'waive' } | null>(null);
   const owed = notices.data?.filter((n) => n.owed) ?? [];
-  const canTell = ctx.parts.has('intake') || ctx.parts.has('crc_member');
+  const canTell = ctx.detail.allowed_actions.includes('record_party_notice');
   const canWaive = ctx.parts.has('handler');
   return (
     <section className="panel" aria-labelledby="notices">

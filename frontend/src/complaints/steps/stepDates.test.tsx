@@ -15,9 +15,9 @@ afterEach(() => vi.unstubAllGlobals());
 const ID = '5f0c1e2a-0000-4000-8000-000000000021';
 const ETAG = '"abc-v5"';
 
-function renderIn(children: ReactNode, parts: Part[] = ['handler', 'intake']) {
+function renderIn(children: ReactNode, parts: Part[] = ['handler', 'intake'], allowed: string[] = []) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const detail = { id: ID, version: 5, stage: 'review', allowed_actions: [] } as unknown as Detail;
+  const detail = { id: ID, version: 5, stage: 'review', allowed_actions: allowed } as unknown as Detail;
   client.setQueryData(keys.complaint(ID), { data: detail, etag: ETAG });
   const closeStep = vi.fn();
   render(
@@ -98,9 +98,9 @@ describe('waiving a notice owed to a party (4.3.1(vii))', () => {
     expect(post?.headers.get('If-Match')).toBe(ETAG);
   });
 
-  it('offers a CRC member to record the party told, not to waive', async () => {
+  it('offers a CRC member to record the party told (as allowed_actions lists it), not to waive', async () => {
     fakeApi({ [`GET /api/complaints/${ID}/party-notices`]: { json: [owed] } });
-    renderIn(<PartyNoticesSection />, ['crc_member']);
+    renderIn(<PartyNoticesSection />, ['crc_member'], ['record_party_notice']);
     const table = await screen.findByRole('table', { name: '1 notice still owed' });
     expect(within(table).getByRole('button', { name: 'Record the other party told of the stage Formal: review with the other party' })).toBeTruthy();
     expect(within(table).queryByRole('button', { name: /^Waive/ })).toBeNull();
