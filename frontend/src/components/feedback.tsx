@@ -79,6 +79,7 @@ export function ProblemAlert({ error, onReload }: ProblemProps) {
     body = (
       <>
         <p className="problem-title">Some entries need correcting</p>
+        {p?.errors?.length ? <p>Nothing was saved: correct these entries, then try again.</p> : null}
         {p?.errors?.length ? (
           <ul>
             {p.errors.map((f, i) => (
