@@ -67,12 +67,11 @@ test('a complaint goes from intake to closure, each role doing its part', async 
   await form.getByLabel('This Local 500 procedure').check();
   await complaint.submit(form, 'Record the route');
   await complaint.stage('Formal: the letter');
-  form = await complaint.step('Complete the signed letter', 'Complete the signed letter (4.3.1(i))');
-  await form.getByRole('button', { name: 'Complete the letter' }).click();
-  // Incomplete: refused with what it lacks, in words.
-  await expect(form.getByRole('alert')).toContainText('What took place');
-  await expect(form.getByRole('alert')).not.toContainText('what_took_place');
-  await form.getByRole('button', { name: 'Cancel' }).click();
+  // Incomplete: completing it is not offered, and the letter says what it lacks, in words.
+  await expect(complaint.steps.getByRole('button', { name: 'Complete the signed letter' })).toHaveCount(0);
+  const letter = intake.getByRole('region', { name: 'The letter (4.3.1(i))' });
+  await expect(letter).toContainText('Still lacks: what took place');
+  await expect(letter).not.toContainText('what_took_place');
   form = await complaint.step('Write the letter', 'The signed letter (4.3.1(i))');
   await form.getByLabel('What took place').fill('At the general membership meeting, comments about my age.');
   await form.getByLabel('When it took place').fill('After the break');
@@ -135,31 +134,32 @@ test('a complaint goes from intake to closure, each role doing its part', async 
   const crcPage = await openComplaintFromDashboard(crc, reference);
   await crcPage.stage('Formal: investigation');
   await checkScreen(crc, 'crc-complaint-investigation');
-  form = await crcPage.step('Record the findings', 'The findings (4.3.1(viii))');
-  await form.getByLabel('Harassment found', { exact: true }).check();
-  await form.getByLabel('The findings').fill('The comments were made and were demeaning.');
-  await form.getByRole('button', { name: 'Record the findings' }).click();
-  await expect(form.getByRole('alert')).toContainText('record at least one of its steps'); // 409
-  await form.getByRole('button', { name: 'Cancel' }).click();
+  // The findings wait for a step of the investigation: not offered yet.
+  await expect(crcPage.steps.getByRole('button', { name: 'Record an investigation step' })).toBeVisible();
+  await expect(crcPage.steps.getByRole('button', { name: 'Record the findings' })).toHaveCount(0);
+  form = await crcPage.step('Record an investigation step', 'Record an investigation step (4.3.1(vi))');
+  await form.getByLabel('Notes').fill('Interviewed the member-complainant.');
 
   const staff = await personFor(browser, 'staff-sao');
   const staffPage = await openComplaintFromDashboard(staff, reference);
-  form = await staffPage.step('Record an investigation step', 'Record an investigation step (4.3.1(vi))');
-  await form.getByLabel('Notes').fill('Reviewed the letter and the written response.');
-  await staffPage.submit(form, 'Record the step');
+  const staffForm = await staffPage.step('Record an investigation step', 'Record an investigation step (4.3.1(vi))');
+  await staffForm.getByLabel('Notes').fill('Reviewed the letter and the written response.');
+  await staffPage.submit(staffForm, 'Record the step');
   await expect(staff.getByRole('region', { name: 'Investigation log (4.3.1(vi))' })).toContainText('Review of the letter');
   await checkScreen(staff, 'staff-resource-complaint');
 
-  // The CRC member's tab still holds the old version: the findings get a 412, kept as typed.
-  form = await crcPage.step('Record the findings', 'The findings (4.3.1(viii))');
-  await form.getByLabel('Harassment found', { exact: true }).check();
-  await form.getByLabel('The findings').fill('The comments were made and were demeaning.');
-  await form.getByRole('button', { name: 'Record the findings' }).click();
+  // The CRC member's tab still holds the old version: the step gets a 412, kept as typed.
+  await form.getByRole('button', { name: 'Record the step' }).click();
   await expect(form.getByRole('alert')).toContainText('Someone else changed this complaint');
-  await expect(form.getByLabel('The findings')).toHaveValue('The comments were made and were demeaning.');
+  await expect(form.getByLabel('Notes')).toHaveValue('Interviewed the member-complainant.');
   await form.getByRole('button', { name: /Reload the complaint/ }).click();
   await expect(crc.getByRole('heading', { name: 'What changed since you opened it' })).toBeVisible();
   await checkScreen(crc, 'crc-412-what-changed');
+  await crcPage.submit(form, 'Record the step');
+
+  form = await crcPage.step('Record the findings', 'The findings (4.3.1(viii))');
+  await form.getByLabel('Harassment found', { exact: true }).check();
+  await form.getByLabel('The findings').fill('The comments were made and were demeaning.');
   await crcPage.submit(form, 'Record the findings');
   await crcPage.stage('Formal: conclusions');
 
@@ -190,10 +190,9 @@ test('a complaint goes from intake to closure, each role doing its part', async 
   // --- the CRC closes once every notice owed to a party is told or waived (4.3.1(vii)) -------
   await crc.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Complaints', exact: true }).click();
   const again = await openComplaintFromDashboard(crc, reference);
-  form = await again.step('Close the complaint', 'Close the complaint');
-  await form.getByRole('button', { name: 'Close the complaint' }).click();
-  await expect(form.getByRole('alert')).toContainText(/told|waived/);
-  await form.getByRole('button', { name: 'Cancel' }).click();
+  await again.stage('Formal: conclusions');
+  await expect(crc.getByRole('region', { name: 'Keeping the parties informed (4.3.1(vii))' }).getByRole('table')).toHaveAccessibleName(/still owed/);
+  await expect(again.steps.getByRole('button', { name: 'Close the complaint' })).toHaveCount(0);
 
   // The handling ombudsperson waives one notice with the reason; the CRC tells the rest.
   const intakeAgain = await openComplaintFromDashboard(intake, reference);
