@@ -239,8 +239,9 @@ class TestRedrawsRevealNoMore:
                 refusals += 1
             again, etag = await propose_ok(client, headers, case.id, etag)
             seen |= seat_ids(again)
-        # One proposal shows three; each discretionary redraw one more; nothing else does.
-        assert len(seen) == 3 + allowed
+        # One proposal shows three; each discretionary redraw at most one more (a member
+        # redrawn off may be drawn back); nothing else shows anyone.
+        assert 3 <= len(seen) <= 3 + allowed
         assert seen <= {str(u.id) for u in pool}
         assert refusals == 12 - allowed
         redraws = await count(db, TimelineEvent, TimelineEvent.kind == "committee.seat_redrawn")
