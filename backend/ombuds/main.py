@@ -35,6 +35,7 @@ from ombuds.kit.db import create_engine, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import AllowedMethods, BodyLimit, SecurityHeaders
 from ombuds.officers import endpoints as officers
+from ombuds.policy import endpoints as policy
 from ombuds.register import endpoints as register
 from ombuds.settings import Settings, audit_key, get_settings, keyring
 from ombuds.spa import mount_spa
@@ -59,6 +60,7 @@ ROUTERS = [
     audit.router,
     register.router,
     deadlines.router,
+    policy.router,
     calendars.router,
     calendars.feed_router,
 ]

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     )  # 4.3.1(iii) "as soon as possible"
     crc_report_target_days: int = Field(default=60, ge=1)  # 4.3.1(vi) "a timely manner"
     crc_size: int = Field(default=3, ge=1)  # 4.3.1(v)
+    # 4.3.1(v): redraws per complaint of seats whose member can still sit; each shows one
+    # more eligible ombudsperson, so unbounded redraws would reveal who was excluded.
+    crc_discretionary_redraws: int = Field(default=1, ge=0, le=10)
     roll_over_non_working_days: bool = True  # "Days": weekends and Manitoba holidays
     policy_implemented_on: date = date(2025, 1, 1)  # 6 review
 

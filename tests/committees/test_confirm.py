@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
+from ombuds.complaints import access
 from ombuds.deadlines.rules import due_after_days
 from ombuds.kit.clock import local_today
 from ombuds.models import (
@@ -52,6 +54,39 @@ async def stage_of(db: AsyncSession, complaint_id: str) -> Stage:
     return stage
 
 
+def both_past_the_check(monkeypatch: pytest.MonkeyPatch, n: int) -> asyncio.Event:
+    """Hold each of ``n`` requests just after its If-Match check until all have passed."""
+    checked = access.for_officer_change
+    waiting: list[None] = []
+    everyone = asyncio.Event()
+
+    async def held(*args: Any) -> Complaint:
+        complaint = await checked(*args)
+        waiting.append(None)
+        if len(waiting) == n:
+            everyone.set()
+        await everyone.wait()
+        return complaint
+
+    monkeypatch.setattr(access, "for_officer_change", held)
+    return everyone
+
+
+async def one_struck_panel(db: AsyncSession, responses: list[httpx.Response]) -> None:
+    """Exactly one 200 and one 412 problem (never a later rule's 409); one of everything."""
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 412], [r.text for r in responses]
+    lost = next(r for r in responses if r.status_code == 412)
+    assert problem(lost, 412)["type"].endswith("/stale-version")
+    committees = (await db.scalars(select(Committee))).all()
+    assert [c.status for c in committees] == [CommitteeStatus.confirmed]
+    assert await count(db, TimelineEvent, TimelineEvent.kind == "committee.confirmed") == 1
+    assert await count(db, TimelineEvent, TimelineEvent.kind == "stage.investigation") == 1
+    assert await count(db, Deadline, Deadline.kind == DeadlineKind.crc_report) == 1
+    assert await count(db, PartyNotice, PartyNotice.stage == Stage.investigation) == 2
+    assert await count(db, AuditEntry, AuditEntry.action == "committees.confirm") == 1
+
+
 class TestConfirm:
     @pytest.mark.clause("4.3.1(v)")
     async def test_confirming_strikes_the_crc(
@@ -65,7 +100,10 @@ class TestConfirm:
         struck = response.json()
         today = local_today()
         assert (struck["status"], struck["struck_on"]) == ("confirmed", today.isoformat())
-        assert struck["seats"] == proposal["seats"]
+        assert [{**s, "available": None, "can_redraw": False} for s in proposal["seats"]] == (
+            struck["seats"]
+        )
+        assert struck["discretionary_redraws_left"] == 0
         assert struck["staff_resource"] == proposal["staff_resource"]
         assert response.headers["ETag"] == await status_etag(client, headers, case.id)
         committee = await committee_row(db)
@@ -202,25 +240,58 @@ class TestConfirm:
         assert await count(db, TimelineEvent, TimelineEvent.kind == "committee.confirmed") == 1
 
     @pytest.mark.clause("4.3.1(v)")
-    async def test_two_officers_confirming_at_once_strike_one_panel(
-        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords
+    async def test_two_officers_confirming_at_once_one_wins_and_the_other_gets_412(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
+        """Both pass the If-Match check before either writes; then both go on at once."""
         case, _, _ = await ready_to_strike(client, db, passwords)
         _, first = await signed_in(db, passwords, client, Role.table_officer)
         _, second = await signed_in(db, passwords, client, Role.table_officer)
         proposal, etag = await propose_ok(client, first, case.id)
+        both_read = both_past_the_check(monkeypatch, 2)
         responses = await asyncio.gather(
             confirm(client, first, case.id, etag, proposal["version"]),
             confirm(client, second, case.id, etag, proposal["version"]),
         )
-        statuses = sorted(r.status_code for r in responses)
-        assert statuses[0] == 200 and statuses[1] in (409, 412), [r.text for r in responses]
-        committees = (await db.scalars(select(Committee))).all()
-        assert [c.status for c in committees] == [CommitteeStatus.confirmed]
-        assert await count(db, TimelineEvent, TimelineEvent.kind == "committee.confirmed") == 1
-        assert await count(db, TimelineEvent, TimelineEvent.kind == "stage.investigation") == 1
-        assert await count(db, Deadline, Deadline.kind == DeadlineKind.crc_report) == 1
-        assert await count(db, PartyNotice, PartyNotice.stage == Stage.investigation) == 2
+        assert both_read.is_set()
+        await one_struck_panel(db, responses)
+
+    @pytest.mark.clause("4.3.1(v)")
+    async def test_the_officer_who_read_first_but_writes_second_gets_412(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """Interleaved: the loser passes the If-Match check, the winner then strikes the
+        panel from start to finish, and only then does the loser go on."""
+        case, _, _ = await ready_to_strike(client, db, passwords)
+        _, first = await signed_in(db, passwords, client, Role.table_officer)
+        _, second = await signed_in(db, passwords, client, Role.table_officer)
+        proposal, etag = await propose_ok(client, first, case.id)
+        go_on = asyncio.Event()
+        read = asyncio.Event()
+        checked = access.for_officer_change
+
+        async def held(*args: Any) -> Complaint:
+            complaint = await checked(*args)
+            if not read.is_set():
+                read.set()
+                await go_on.wait()
+            return complaint
+
+        monkeypatch.setattr(access, "for_officer_change", held)
+        loser = asyncio.create_task(confirm(client, second, case.id, etag, proposal["version"]))
+        await read.wait()
+        winner = await confirm(client, first, case.id, etag, proposal["version"])
+        go_on.set()
+        await one_struck_panel(db, [winner, await loser])
+        assert winner.status_code == 200
 
     @pytest.mark.parametrize("role", [Role.ombudsperson, Role.staff_resource, Role.administrator])
     async def test_other_roles_are_403(
@@ -252,7 +323,9 @@ class TestCommitteeForCaseWorkers:
             "complaint_id": case.id,
             "struck_on": local_today().isoformat(),
             "struck_recorded_at": recorded_at.isoformat().replace("+00:00", "Z"),
-            "members": struck["seats"],
+            "members": [
+                {k: s[k] for k in ("seat", "user_id", "display_name")} for s in struck["seats"]
+            ],
             "staff_resource": {
                 "user_id": str(staff.id),
                 "display_name": staff.display_name,

@@ -47,7 +47,15 @@ from tests.factories.committees import (
     took_part_informally,
 )
 
-PROPOSAL_KEYS = {"reference", "status", "version", "seats", "staff_resource", "struck_on"}
+PROPOSAL_KEYS = {
+    "reference",
+    "status",
+    "version",
+    "seats",
+    "staff_resource",
+    "struck_on",
+    "discretionary_redraws_left",
+}
 R = ExclusionReason
 
 
@@ -109,6 +117,8 @@ class TestPropose:
         assert [s["seat"] for s in proposal["seats"]] == [1, 2, 3]
         names = {str(u.id): u.display_name for u in pool}
         assert {s["user_id"]: s["display_name"] for s in proposal["seats"]} == names
+        assert {(s["available"], s["can_redraw"]) for s in proposal["seats"]} == {(True, True)}
+        assert proposal["discretionary_redraws_left"] == 1
         assert proposal["staff_resource"] == {
             "user_id": str(staff.id),
             "display_name": staff.display_name,
@@ -209,8 +219,15 @@ class TestPropose:
         await db.commit()
         body = problem(await propose(client, headers, case.id, etag), 409)
         assert body["detail"].startswith("Only 2 ombudspersons are eligible")
-        kept = await client.get(committee_url(case.id), headers=headers)
-        assert kept.json() == first
+        kept = (await client.get(committee_url(case.id), headers=headers)).json()
+        # The same panel; the member who can no longer sit shows as such, to be redrawn.
+        assert [(s["seat"], s["user_id"]) for s in kept["seats"]] == [
+            (s["seat"], s["user_id"]) for s in first["seats"]
+        ]
+        assert {s["user_id"]: s["available"] for s in kept["seats"]} == {
+            str(u.id): u is not pool[0] for u in pool
+        }
+        assert kept["version"] == first["version"]
         assert await count(db, CommitteeMember) == 3
 
     @pytest.mark.clause("4.3.1(v)")

@@ -60,10 +60,13 @@ PROPOSAL = {
     "seats[].seat",
     "seats[].user_id",
     "seats[].display_name",
+    "seats[].available",  # 4.3.1(v): "not available", never why
+    "seats[].can_redraw",
     "staff_resource",
     "staff_resource.user_id",
     "staff_resource.display_name",
     "struck_on",
+    "discretionary_redraws_left",
 }
 PROBLEM = {
     "type",

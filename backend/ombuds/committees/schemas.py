@@ -62,6 +62,23 @@ class PanelSeat(OutputSchema):
     display_name: str
 
 
+class ProposalSeat(OutputSchema):
+    """A seat as the table officers see it: who holds it and, while the panel is only
+    proposed, whether they can still sit, never why not (4.3.1(v))."""
+
+    seat: int
+    user_id: uuid.UUID
+    display_name: str
+    available: bool | None = Field(
+        description='Proposed panel: false when the member can no longer sit ("not '
+        'available", no reason given); null once the panel is struck'
+    )
+    can_redraw: bool = Field(
+        description="The seat may be redrawn now: its member can no longer sit, or a "
+        "discretionary redraw is left"
+    )
+
+
 class PanelStaffResource(OutputSchema):
     user_id: uuid.UUID
     display_name: str
@@ -82,9 +99,13 @@ class CommitteeProposalForOfficer(OutputSchema):
     reference: str
     status: CommitteeStatus
     version: int
-    seats: list[PanelSeat]
+    seats: list[ProposalSeat]
     staff_resource: PanelStaffResource | None
     struck_on: date | None
+    discretionary_redraws_left: int = Field(
+        description="Redraws left of seats whose member can still sit (per complaint); a "
+        "seat whose member can no longer sit may always be redrawn"
+    )
 
 
 # --- case workers on the complaint ---------------------------------------------------

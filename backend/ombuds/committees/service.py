@@ -23,6 +23,7 @@ from ombuds.committees.schemas import (
     OmbudspersonEligibility,
     PanelSeat,
     PanelStaffResource,
+    ProposalSeat,
     StaffResourceOut,
 )
 from ombuds.complaints import stages
@@ -52,11 +53,22 @@ class NotEnoughEligible(Conflict):
 @asynccontextmanager
 async def one_at_a_time() -> AsyncIterator[None]:
     """Two officers acting at once: the complaint's and the committee's versions are
-    optimistic locks, so exactly one change goes through and the other is a 409."""
+    optimistic locks, so exactly one change goes through and the other is a 412, like
+    every other race (its precondition, the version it read, no longer holds)."""
     try:
         yield
     except StaleDataError as exc:
-        raise Conflict(SIMULTANEOUS) from exc
+        raise PreconditionFailed(SIMULTANEOUS) from exc
+
+
+async def claim(db: AsyncSession, complaint: Complaint, actor_id: uuid.UUID, kind: str) -> None:
+    """The first write of every change to the panel, before any rule is weighed: the
+    timeline event moves the complaint's version on with UPDATE ... WHERE version = the
+    one the caller sent. A writer who raced another finds that version gone (no row
+    updated) and gets 412, never a later rule's 409; until its transaction ends, the
+    complaint row keeps the other writers waiting."""
+    async with one_at_a_time():
+        await stages.record_event(db, complaint, actor_id, kind)
 
 
 async def committee_of(db: AsyncSession, complaint_id: uuid.UUID) -> Committee | None:
@@ -135,9 +147,15 @@ async def propose(
     complaint: Complaint,
     staff_resource_id: uuid.UUID | None,
 ) -> Committee:
-    """Draw a panel: settings.crc_size eligible ombudspersons and one staff resource."""
+    """Draw a panel: settings.crc_size eligible ombudspersons and one staff resource.
+
+    A new proposal keeps the members of the last one who can still sit, at their seats,
+    and draws only the seats left empty: proposing again and again shows the officers
+    nobody new, so it never reveals the eligible pool, nor by elimination who was
+    excluded (4.3.1(v)). Without a chosen staff resource, the last one stays if eligible."""
     assert actor.id is not None
     stages.require(complaint, stages.Action.strike_committee)
+    await claim(db, complaint, actor.id, "committee.proposed")
     existing = await committee_of(db, complaint.id)
     if existing is not None and existing.status is CommitteeStatus.confirmed:
         raise Conflict("The Complaint Review Committee has already been struck.")
@@ -160,15 +178,28 @@ async def propose(
     else:
         pool = found.eligible_ids
     _require_enough(len(pool), needed)
+    seats: dict[int, uuid.UUID] = {}
+    if existing is not None:
+        seats = {
+            m.seat: m.user_id
+            for m in await _members(db, existing.id)
+            if m.seat <= needed and m.user_id in pool
+        }
     loads = await eligibility.seat_loads(db, [*pool, *found.staff_resource_ids])
-    panel = eligibility.draw(pool, loads, needed)
+    vacant = [seat for seat in range(1, needed + 1) if seat not in seats]
+    kept = set(seats.values())
+    drawn = eligibility.draw([i for i in pool if i not in kept], loads, len(vacant))
+    seats.update(zip(vacant, drawn, strict=True))
+    panel = set(seats.values())
     if staff_resource_id is None:
         staff_pool = [i for i in found.staff_resource_ids if i not in panel]
         if not staff_pool:
             raise _no_staff_resource()
-        (staff_resource_id,) = eligibility.draw(staff_pool, loads, 1)
+        if existing is not None and existing.staff_resource_id in staff_pool:
+            staff_resource_id = existing.staff_resource_id
+        else:
+            (staff_resource_id,) = eligibility.draw(staff_pool, loads, 1)
     async with one_at_a_time():
-        await stages.record_event(db, complaint, actor.id, "committee.proposed")
         if existing is None:
             committee = Committee(
                 complaint_id=complaint.id,
@@ -188,7 +219,7 @@ async def propose(
         await db.flush()
         db.add_all(
             CommitteeMember(committee_id=committee.id, seat=seat, user_id=user_id)
-            for seat, user_id in enumerate(panel, start=1)
+            for seat, user_id in sorted(seats.items())
         )
         await _snapshot_exclusions(db, complaint.id, found)
         await db.flush()
@@ -196,9 +227,27 @@ async def propose(
     return committee
 
 
-async def redraw(db: AsyncSession, actor: Principal, complaint: Complaint, seat: int) -> Committee:
-    """Replace one seat with another eligible ombudsperson not already on the panel."""
+def _discretionary_left(settings: Settings, committee: Committee) -> int:
+    return max(settings.crc_discretionary_redraws - committee.discretionary_redraws, 0)
+
+
+def _redraws(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+async def redraw(
+    db: AsyncSession, settings: Settings, actor: Principal, complaint: Complaint, seat: int
+) -> Committee:
+    """Replace one seat with another eligible ombudsperson not already on the panel.
+
+    4.3.1(v): a seat whose member can no longer sit is redrawn whenever asked. A seat whose
+    member can still sit is redrawn at the officers' discretion only
+    settings.crc_discretionary_redraws times per complaint: each redraw shows one more
+    eligible ombudsperson, and unbounded redraws would show the whole pool and so, by
+    elimination, who was excluded. Every redraw is audited, the discretionary ones apart."""
+    assert actor.id is not None
     stages.require(complaint, stages.Action.strike_committee)
+    await claim(db, complaint, actor.id, "committee.seat_redrawn")
     committee = await open_proposal(db, complaint.id)
     members = await _members(db, committee.id)
     target = next((m for m in members if m.seat == seat), None)
@@ -208,6 +257,23 @@ async def redraw(db: AsyncSession, actor: Principal, complaint: Complaint, seat:
             errors=[field_error("seat", "exists", f"a seat from 1 to {len(members)}")],
         )
     found = await eligibility.assess(db, complaint)
+    at_discretion = target.user_id in found.eligible_ids
+    allowed = settings.crc_discretionary_redraws
+    if at_discretion and _discretionary_left(settings, committee) == 0:
+        raise Conflict(
+            f"Seat {seat} is held by an ombudsperson who can still sit. Such a seat may be "
+            f"redrawn at the officers' discretion {_redraws(allowed)} per complaint "
+            f"({committee.discretionary_redraws} used); a seat whose member can no longer "
+            "sit may always be redrawn.",
+            errors=[
+                field_error(
+                    "seat",
+                    "discretionary_redraws",
+                    f"the member can still sit; at most {allowed} discretionary redraws "
+                    "per complaint",
+                )
+            ],
+        )
     taken = {m.user_id for m in members} | {committee.staff_resource_id}
     pool = [i for i in found.eligible_ids if i not in taken]
     if not pool:
@@ -217,12 +283,14 @@ async def redraw(db: AsyncSession, actor: Principal, complaint: Complaint, seat:
         )
     (chosen,) = eligibility.draw(pool, await eligibility.seat_loads(db, pool), 1)
     async with one_at_a_time():
-        await stages.record_event(db, complaint, actor.id, "committee.seat_redrawn")
         target.user_id = chosen
+        if at_discretion:
+            committee.discretionary_redraws += 1
         committee.updated_at = utcnow()  # the proposal's version moves on
         await _snapshot_exclusions(db, complaint.id, found)
         await db.flush()
-    await audit.record(db, actor, "committees.redraw_seat", "complaint", complaint.id)
+    action = "committees.redraw_seat_at_discretion" if at_discretion else "committees.redraw_seat"
+    await audit.record(db, actor, action, "complaint", complaint.id)
     return committee
 
 
@@ -257,7 +325,9 @@ async def confirm(
     """Strike the CRC: the proposal as read becomes the committee; the investigation
     starts and its report is due settings.crc_report_target_days after the day it was
     struck (today unless given), not the day that is recorded (4.3.1(vi))."""
+    assert actor.id is not None
     stages.require(complaint, stages.Action.strike_committee)
+    await claim(db, complaint, actor.id, "committee.confirmed")
     committee = await open_proposal(db, complaint.id)
     if committee.version != proposal_version:
         raise PreconditionFailed(
@@ -286,7 +356,6 @@ async def confirm(
             errors=errors,
         )
     async with one_at_a_time():
-        await stages.record_event(db, complaint, actor.id, "committee.confirmed")
         committee.status = CommitteeStatus.confirmed
         committee.confirmed_by = actor.id
         committee.struck_on = struck_on
@@ -350,31 +419,47 @@ async def _staff_resource(db: AsyncSession, committee: Committee) -> User | None
 
 
 async def for_officer(
-    db: AsyncSession, complaint: Complaint, committee: Committee
+    db: AsyncSession, settings: Settings, complaint: Complaint, committee: Committee
 ) -> CommitteeProposalForOfficer:
-    """The panel to strike: seats, names, the staff resource, the version; nothing else."""
+    """The panel to strike: seats, names, whether each member can still sit and whether
+    the seat may be redrawn, the staff resource, the version; never who else was eligible,
+    who was excluded, or why (4.3.1(v))."""
     await db.flush()  # the version moves on flush; the officer confirms against the new one
     staff = await _staff_resource(db, committee)
+    left = _discretionary_left(settings, committee)
+    proposed = committee.status is CommitteeStatus.proposed
+    eligible = set((await eligibility.assess(db, complaint)).eligible_ids) if proposed else set()
+    seats = [
+        ProposalSeat(
+            seat=s.seat,
+            user_id=s.user_id,
+            display_name=s.display_name,
+            available=(s.user_id in eligible) if proposed else None,
+            can_redraw=proposed and (s.user_id not in eligible or left > 0),
+        )
+        for s in await _panel(db, committee)
+    ]
     return CommitteeProposalForOfficer(
         reference=complaint.reference,
         status=committee.status,
         version=committee.version,
-        seats=await _panel(db, committee),
+        seats=seats,
         staff_resource=PanelStaffResource(user_id=staff.id, display_name=staff.display_name)
         if staff
         else None,
         struck_on=committee.struck_on,
+        discretionary_redraws_left=left if proposed else 0,
     )
 
 
 async def current_for_officer(
-    db: AsyncSession, actor: Principal, complaint: Complaint
+    db: AsyncSession, settings: Settings, actor: Principal, complaint: Complaint
 ) -> CommitteeProposalForOfficer:
     committee = await committee_of(db, complaint.id)
     if committee is None:
         raise NotFound("No Complaint Review Committee has been proposed for this complaint.")
     await audit.record(db, actor, "committees.read_proposal", "complaint", complaint.id)
-    return await for_officer(db, complaint, committee)
+    return await for_officer(db, settings, complaint, committee)
 
 
 async def for_case_worker(

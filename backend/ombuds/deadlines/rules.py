@@ -168,16 +168,21 @@ def policy_review_dates(
     implemented_on: date,
     *,
     until: date,
+    last_held_on: date | None = None,
     first_review_months: int = 18,
     cycle_months: int = 36,
     rollover: bool = False,
     calendar: WorkingCalendar | None = None,
 ) -> list[DueDate]:
-    """6: within 18 months of implementation, then at least every 3 years, until `until`."""
+    """6: within 18 months of implementation, then at least every 3 years, until `until`;
+    once a review is held, every 3 years from the last one held."""
     reviews: list[DueDate] = []
-    review = due_after_months(
-        implemented_on, first_review_months, rollover=rollover, calendar=calendar
-    )
+    if last_held_on is None:
+        review = due_after_months(
+            implemented_on, first_review_months, rollover=rollover, calendar=calendar
+        )
+    else:
+        review = due_after_months(last_held_on, cycle_months, rollover=rollover, calendar=calendar)
     while review.due_on <= until:
         reviews.append(review)
         # Each cycle counts from the previous nominal date, so rollovers do not drift the schedule.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ombuds.deadlines.rules import DueDate, add_months, due_after_days, policy_review_dates
 from ombuds.kit.clock import local_today, utcnow
-from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus
+from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus, PolicyReview
 from ombuds.settings import Settings
 
 
@@ -164,17 +164,29 @@ async def for_complaints(db: AsyncSession, complaint_ids: list[uuid.UUID]) -> li
     return list((await db.scalars(stmt)).all())
 
 
+async def last_policy_review_held(db: AsyncSession) -> date | None:
+    """6: the next review counts from the last one held (see policy/service.py)."""
+    return await db.scalar(select(func.max(PolicyReview.held_on)))
+
+
 async def ensure_policy_reviews(db: AsyncSession, settings: Settings, until: date) -> int:
-    """6: the review due 18 months after implementation, then every three years."""
+    """6: the review due 18 months after implementation, then every three years (from the
+    last review held, once one is). A cancelled date (superseded) does not count."""
     existing = {
         d.due_on
         for d in await db.scalars(
-            select(Deadline).where(Deadline.kind == DeadlineKind.policy_review)
+            select(Deadline).where(
+                Deadline.kind == DeadlineKind.policy_review,
+                Deadline.status != DeadlineStatus.cancelled,
+            )
         )
     }
     added = 0
     for due in policy_review_dates(
-        settings.policy_implemented_on, until=until, rollover=settings.roll_over_non_working_days
+        settings.policy_implemented_on,
+        until=until,
+        last_held_on=await last_policy_review_held(db),
+        rollover=settings.roll_over_non_working_days,
     ):
         if due.due_on in existing:
             continue
@@ -215,6 +227,7 @@ async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, t
         for due in policy_review_dates(
             settings.policy_implemented_on,
             until=until,
+            last_held_on=await last_policy_review_held(db),
             rollover=settings.roll_over_non_working_days,
         )
     }
@@ -230,6 +243,7 @@ async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, t
                 Deadline.complaint_id.is_(None),
                 Deadline.kind == DeadlineKind.policy_review,
                 Deadline.due_on.in_(expected),
+                Deadline.status != DeadlineStatus.cancelled,
             )
         )
     )

@@ -65,6 +65,7 @@ from ombuds.models.complaints import (
 )
 from ombuds.models.deadlines import Deadline, DeadlineKind, DeadlineStatus
 from ombuds.models.directory import Member, RosterSeat, SeatTerm, TrainingKind, TrainingRecord, Unit
+from ombuds.models.policy import PolicyReview
 
 __all__ = [
     "ApiToken",
@@ -113,6 +114,7 @@ __all__ = [
     "Outcome",
     "PartyNotice",
     "PartyRole",
+    "PolicyReview",
     "Recommendation",
     "RecommendationKind",
     "RecommendationStatus",

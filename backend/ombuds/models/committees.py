@@ -67,6 +67,8 @@ class Committee(IdMixin, TimestampMixin, Base):
     confirmed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     struck_on: Mapped[date | None]  # the day it was struck
     struck_recorded_at: Mapped[datetime | None]  # when that was recorded
+    # 4.3.1(v): redraws of seats whose member could still sit (bounded by a setting).
+    discretionary_redraws: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API

@@ -89,11 +89,11 @@ async def declare_conflict(
     name="get_committee_proposal",
 )
 async def get_committee_proposal(
-    db: DbSession, actor: CommitteeStriker, complaint_id: uuid.UUID
+    db: DbSession, settings: AppSettings, actor: CommitteeStriker, complaint_id: uuid.UUID
 ) -> CommitteeProposalForOfficer:
-    """The panel proposed (or struck) for the complaint, with its version."""
+    """The panel proposed (or struck), its version, and which seats may be redrawn."""
     complaint = await access.officer_visible(db, actor, complaint_id)
-    return await committees.current_for_officer(db, actor, complaint)
+    return await committees.current_for_officer(db, settings, actor, complaint)
 
 
 @router.get(
@@ -125,11 +125,11 @@ async def propose_committee(
     if_match: IfMatch = None,
     body: ProposalIn | None = None,
 ) -> CommitteeProposalForOfficer:
-    """Draw a fair panel of eligible ombudspersons and a staff resource (replaces any)."""
+    """Draw a fair panel and a staff resource; again: only seats that cannot sit change."""
     complaint = await access.for_officer_change(db, actor, complaint_id, if_match)
     staff_resource_id = body.staff_resource_id if body else None
     committee = await committees.propose(db, settings, actor, complaint, staff_resource_id)
-    out = await committees.for_officer(db, complaint, committee)
+    out = await committees.for_officer(db, settings, complaint, committee)
     response.headers["ETag"] = access.etag(complaint)
     return out
 
@@ -142,16 +142,17 @@ async def propose_committee(
 )
 async def redraw_committee_seat(
     db: DbSession,
+    settings: AppSettings,
     actor: CommitteeStriker,
     complaint_id: uuid.UUID,
     seat: Annotated[int, Path(ge=1, le=INT_MAX, description="The seat's number, from 1")],
     response: Response,
     if_match: IfMatch = None,
 ) -> CommitteeProposalForOfficer:
-    """Replace one seat with another eligible ombudsperson not already on the panel."""
+    """Redraw a seat: always if its member cannot sit, else within the discretionary limit."""
     complaint = await access.for_officer_change(db, actor, complaint_id, if_match)
-    committee = await committees.redraw(db, actor, complaint, seat)
-    out = await committees.for_officer(db, complaint, committee)
+    committee = await committees.redraw(db, settings, actor, complaint, seat)
+    out = await committees.for_officer(db, settings, complaint, committee)
     response.headers["ETag"] = access.etag(complaint)
     return out
 
@@ -176,6 +177,6 @@ async def confirm_committee(
     committee = await committees.confirm(
         db, settings, actor, complaint, body.proposal_version, body.occurred_on
     )
-    out = await committees.for_officer(db, complaint, committee)
+    out = await committees.for_officer(db, settings, complaint, committee)
     response.headers["ETag"] = access.etag(complaint)
     return out
