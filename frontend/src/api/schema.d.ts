@@ -1099,13 +1099,13 @@ export type paths = {
         };
         /**
          * Get Committee Proposal
-         * @description The panel proposed (or struck) for the complaint, with its version.
+         * @description The panel proposed (or struck), its version, and which seats may be redrawn.
          */
         get: operations["status-get-committee-proposal"];
         put?: never;
         /**
          * Propose Committee
-         * @description Draw a fair panel of eligible ombudspersons and a staff resource (replaces any).
+         * @description Draw a fair panel and a staff resource; again: only seats that cannot sit change.
          */
         post: operations["status-propose-committee"];
         delete?: never;
@@ -1145,7 +1145,7 @@ export type paths = {
         put?: never;
         /**
          * Redraw Committee Seat
-         * @description Replace one seat with another eligible ombudsperson not already on the panel.
+         * @description Redraw a seat: always if its member cannot sit, else within the discretionary limit.
          */
         post: operations["status-redraw-committee-seat"];
         delete?: never;
@@ -1520,6 +1520,30 @@ export type paths = {
         get: operations["deadlines-list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policy-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reviews
+         * @description The reviews of the policy held so far, the latest first.
+         */
+        get: operations["policy-list-reviews"];
+        put?: never;
+        /**
+         * Record Review
+         * @description Record a review held: it meets the review due; the next is due three years on.
+         */
+        post: operations["policy-record-review"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1988,10 +2012,15 @@ export type components = {
             /** Version */
             version: number;
             /** Seats */
-            seats: components["schemas"]["PanelSeat"][];
+            seats: components["schemas"]["ProposalSeat"][];
             staff_resource: components["schemas"]["PanelStaffResource"] | null;
             /** Struck On */
             struck_on: string | null;
+            /**
+             * Discretionary Redraws Left
+             * @description Redraws left of seats whose member can still sit (per complaint); a seat whose member can no longer sit may always be redrawn
+             */
+            discretionary_redraws_left: number;
         };
         /**
          * CommitteeStatus
@@ -2946,6 +2975,47 @@ export type components = {
             /** Contact */
             contact: string | null;
         };
+        /** PolicyReviewIn */
+        PolicyReviewIn: {
+            /**
+             * Held On
+             * Format: date
+             * @description Not in the future, not before the implementation
+             */
+            held_on: string;
+            /**
+             * Note
+             * @description Kept encrypted at rest
+             */
+            note: string;
+        };
+        /** PolicyReviewOut */
+        PolicyReviewOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Note */
+            note: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /**
+             * Deadline Due On
+             * @description The review deadline it closed, if any
+             */
+            deadline_due_on: string | null;
+            /** @description `met` or `met_late` */
+            deadline_status: components["schemas"]["DeadlineStatus"] | null;
+        };
         /**
          * ProposalIn
          * @description Optionally choose the staff resource; otherwise one is drawn.
@@ -2953,6 +3023,32 @@ export type components = {
         ProposalIn: {
             /** Staff Resource Id */
             staff_resource_id?: string | null;
+        };
+        /**
+         * ProposalSeat
+         * @description A seat as the table officers see it: who holds it and, while the panel is only
+         *     proposed, whether they can still sit, never why not (4.3.1(v)).
+         */
+        ProposalSeat: {
+            /** Seat */
+            seat: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Available
+             * @description Proposed panel: false when the member can no longer sit ("not available", no reason given); null once the panel is struck
+             */
+            available: boolean | null;
+            /**
+             * Can Redraw
+             * @description The seat may be redrawn now: its member can no longer sit, or a discretionary redraw is left
+             */
+            can_redraw: boolean;
         };
         /**
          * ProposedPanelForMember
@@ -10231,6 +10327,113 @@ export interface operations {
             };
             /** @description The caller's credential does not reach this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "policy-list-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyReviewOut"][];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "policy-record-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyReviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyReviewOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { MemoryRouter, Route, Routes } from 'react-router';
@@ -10,8 +10,8 @@ afterEach(() => vi.unstubAllGlobals());
 
 const ID = '5f0c1e2a-0000-4000-8000-000000000009';
 const STATUS = { id: ID, reference: 'C-ABCDEF', version: 7, stage: 'committee', awaiting: 'The CRC to be struck', crc_to_be_struck: true, recused_officers: 0, deadlines: [] };
-const seats = [1, 2, 3].map((seat) => ({ seat, user_id: `o${seat}`, display_name: `Ombudsperson ${seat}` }));
-const proposal = (version: number, staff: { user_id: string; display_name: string }) => ({ reference: 'C-ABCDEF', status: 'proposed', version, seats, staff_resource: staff, struck_on: null });
+const seats = [1, 2, 3].map((seat) => ({ seat, user_id: `o${seat}`, display_name: `Ombudsperson ${seat}`, available: true, can_redraw: true }));
+const proposal = (version: number, staff: { user_id: string; display_name: string }) => ({ reference: 'C-ABCDEF', status: 'proposed', version, seats, staff_resource: staff, struck_on: null, discretionary_redraws_left: 1 });
 const SAO = { user_id: 's1', display_name: 'Special Assignments Officer', kind: 'special_assignments_officer' };
 const EQ = { user_id: 's2', display_name: 'Equality Representative', kind: 'equality_representative' };
 
@@ -90,5 +90,45 @@ describe('striking the CRC: the day it was struck', () => {
     expect(date.getAttribute('aria-invalid')).toBe('true');
     const posts = sent.filter((s) => s.method === 'POST').map((s) => JSON.parse(s.body));
     expect(posts).toEqual([{ proposal_version: 1, occurred_on: '2026-12-01' }]);
+  });
+});
+
+describe('a proposed panel: seats that cannot sit, bounded redraws (4.3.1(v))', () => {
+  it('shows a seat not available with its redraw, and no redraw where none is left', async () => {
+    const unavailable = {
+      ...proposal(2, SAO),
+      discretionary_redraws_left: 0,
+      seats: [
+        { seat: 1, user_id: 'o1', display_name: 'Ombudsperson 1', available: true, can_redraw: false },
+        { seat: 2, user_id: 'o2', display_name: 'Ombudsperson 2', available: false, can_redraw: true },
+        { seat: 3, user_id: 'o3', display_name: 'Ombudsperson 3', available: true, can_redraw: false },
+      ],
+    };
+    const { sent } = fakeApi({
+      [`GET /api/status/${ID}`]: { json: STATUS, headers: { ETag: '"abc-v7"' } },
+      [`GET /api/status/${ID}/committee/proposal`]: { json: unavailable },
+      [`GET /api/status/${ID}/committee/staff-resources`]: { json: [SAO] },
+      [`POST /api/status/${ID}/committee/proposal/seats/2/redraw`]: { json: { ...unavailable, version: 3 } },
+    });
+    const user = userEvent.setup();
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <MemoryRouter initialEntries={[`/status/${ID}`]}>
+          <Routes>
+            <Route path="/status/:id" element={<StatusPage />} />
+          </Routes>
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    const table = await screen.findByRole('table', { name: 'The panel' });
+    const seat2 = within(table).getByRole('row', { name: /Seat 2/ });
+    expect(seat2.textContent).toContain('Not available');
+    expect(within(table).getByRole('row', { name: /Seat 1/ }).textContent).not.toContain('Not available');
+    expect(within(table).queryByRole('button', { name: 'Redraw seat 1' })).toBeNull();
+    expect(within(table).queryByRole('button', { name: 'Redraw seat 3' })).toBeNull();
+    expect(screen.getByText(/Redraws left for seats whose member can still sit: 0/)).toBeTruthy();
+    await user.click(within(table).getByRole('button', { name: 'Redraw seat 2' }));
+    await waitFor(() => expect(sent.some((s) => s.method === 'POST')).toBe(true));
+    expect(sent.find((s) => s.method === 'POST')?.path).toBe(`/api/status/${ID}/committee/proposal/seats/2/redraw`);
   });
 });

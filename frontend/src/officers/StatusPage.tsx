@@ -105,12 +105,24 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
               {proposal.seats.map((s) => (
                 <tr key={s.seat}>
                   <th scope="row">Seat {s.seat}</th>
-                  <td>{s.display_name}</td>
+                  <td>
+                    {s.display_name}
+                    {!confirmed && s.available === false ? (
+                      <>
+                        {' '}
+                        <span className="badge badge-overdue">Not available</span>
+                      </>
+                    ) : null}
+                  </td>
                   {!confirmed && canStrike ? (
                     <td>
-                      <button type="button" className="secondary" disabled={redraw.isPending} onClick={() => redraw.mutate(s.seat)} aria-label={`Redraw seat ${s.seat}`}>
-                        Redraw
-                      </button>
+                      {s.can_redraw ? (
+                        <button type="button" className={s.available === false ? undefined : 'secondary'} disabled={redraw.isPending} onClick={() => redraw.mutate(s.seat)} aria-label={`Redraw seat ${s.seat}`}>
+                          Redraw
+                        </button>
+                      ) : (
+                        <span className="muted">No redraw left</span>
+                      )}
                     </td>
                   ) : null}
                 </tr>
@@ -122,6 +134,14 @@ function Panel({ id, proposal, canStrike }: { id: string; proposal: Proposal | n
               </tr>
             </tbody>
           </table>
+          {!confirmed && canStrike ? (
+            <p className="hint">
+              {proposal.seats.some((x) => x.available === false)
+                ? 'A member shown “not available” can no longer sit: redraw that seat before you confirm. '
+                : ''}
+              Redraws left for seats whose member can still sit: {proposal.discretionary_redraws_left}.
+            </p>
+          ) : null}
         </>
       ) : (
         <Empty>No panel has been proposed yet.</Empty>
