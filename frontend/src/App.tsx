@@ -21,6 +21,7 @@ const Integrations = lazy(() => import('./admin/IntegrationsPage'));
 const Audit = lazy(() => import('./admin/AuditPage'));
 const Calendar = lazy(() => import('./calendar/CalendarPage'));
 const Disclosures = lazy(() => import('./admin/DisclosuresPage'));
+const PolicyReview = lazy(() => import('./policy/PolicyReviewPage'));
 const SecondFactor = lazy(() => import('./account/SecondFactorPage'));
 const Consultations = lazy(() => import('./consultations/ConsultationsPage'));
 const Consultation = lazy(() => import('./consultations/ConsultationPage'));
@@ -66,6 +67,7 @@ export function App() {
         <Route path="/admin/audit" element={<Protected roles={ADMIN}><Audit /></Protected>} />
         <Route path="/admin/disclosures" element={<Protected roles={ADMIN}><Disclosures /></Protected>} />
         <Route path={SECOND_FACTOR_PATH} element={<RequireAuth><SecondFactor /></RequireAuth>} />
+        <Route path="/policy-review" element={<Protected roles={['table_officer', 'administrator']}><PolicyReview /></Protected>} />
         <Route path="/calendar" element={<Protected roles={['ombudsperson', 'staff_resource', 'table_officer', 'administrator']}><Calendar /></Protected>} />
         <Route path="*" element={<NotFound />} />
       </Route>

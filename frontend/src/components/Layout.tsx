@@ -23,6 +23,7 @@ const NAV: NavItem[] = [
   { to: '/admin/integrations', label: 'Integrations', roles: ['administrator'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['administrator'] },
   { to: '/admin/disclosures', label: 'Disclosures', roles: ['administrator'] },
+  { to: '/policy-review', label: 'Policy review', roles: ['table_officer', 'administrator'] },
   { to: '/calendar', label: 'Calendar', roles: ['ombudsperson', 'staff_resource', 'table_officer', 'administrator'] },
 ];
 
