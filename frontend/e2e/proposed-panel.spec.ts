@@ -50,5 +50,10 @@ test('a drawn ombudsperson declares a conflict; the officer must redraw that sea
   await expect(refused).toContainText('can no longer be confirmed');
   await expect(refused).toContainText('no longer eligible: redraw this seat');
   await expect(refused).not.toContainText('declared');
+  // The seat reads "not available" (never why), with its redraw offered.
+  const seat1Row = table.getByRole('row', { name: /Seat 1/ });
+  await expect(seat1Row).toContainText('Not available');
+  await expect(seat1Row).not.toContainText('declared');
+  await expect(seat1Row.getByRole('button', { name: 'Redraw seat 1' })).toBeVisible();
   await checkScreen(officer, 'officer-crc-seat-not-eligible');
 });
