@@ -72,6 +72,9 @@ def operation_id(route: APIRoute) -> str:
     return prefix + route.name.replace("_", "-")
 
 
+SHUTDOWN_SEAL_SECONDS = 3.0
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_engine(settings.database_url)
@@ -87,7 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sealing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sealing
-            await sealer.round()  # what the last requests wrote does not wait for a restart
+            # What the last requests wrote does not wait for a restart; bounded, so that a
+            # database that does not answer cannot hold the shutdown (the next start seals).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sealer.round(), SHUTDOWN_SEAL_SECONDS)
         await engine.dispose()
 
     app = FastAPI(

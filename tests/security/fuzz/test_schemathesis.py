@@ -50,7 +50,7 @@ from tests.security.fuzz.conftest import ROLES, FuzzWorld, send
 
 Json = dict[str, Any]
 Case = schemathesis.Case[Any]
-PUBLIC = {"health-live", "health-ready", "auth-token", "feeds-get"}
+PUBLIC = {"health-live", "health-ready", "auth-token", "feeds-get", "feeds-head"}
 INTEGRATION_MAY = PUBLIC | {"deadlines-list"}
 
 UPLOADS = {"formal-add-attachment", "members-import"}
