@@ -31,7 +31,7 @@ from ombuds.informal import endpoints as informal
 from ombuds.investigation import endpoints as investigation
 from ombuds.kit import apidoc
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
-from ombuds.kit.db import create_engine, create_sessionmaker
+from ombuds.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import AllowedMethods, BodyLimit, SecurityHeaders
 from ombuds.officers import endpoints as officers
@@ -111,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.keyring = keyring(settings)
     app.state.sessionmaker = create_sessionmaker(
+        engine, audit_key=audit_key(settings), keyring=app.state.keyring
+    )
+    app.state.read_sessionmaker = create_read_sessionmaker(
         engine, audit_key=audit_key(settings), keyring=app.state.keyring
     )
     app.state.passwords = Passwords(settings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.kit.clock import utcnow
-from ombuds.models import AuditEntry
+from ombuds.models import AuditEntry, Outcome
 
 GENESIS = "0" * 64
 # The sealer runs about every second; an entry still unsealed this long after it was
@@ -38,7 +39,21 @@ def _mac(key: bytes, fields: list[str]) -> str:
     return hmac.new(key, "\x1f".join(fields).encode(), hashlib.sha256).hexdigest()
 
 
-def _content(entry: AuditEntry) -> list[str]:
+@dataclass(frozen=True)
+class Fields:
+    """What an entry's MACs cover, for one about to be inserted with Core
+    (audit.service.append) rather than as an `AuditEntry`."""
+
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: uuid.UUID | None
+    action: str
+    object_type: str
+    object_id: str | None
+    outcome: Outcome
+
+
+def _content(entry: AuditEntry | Fields) -> list[str]:
     return [
         entry.occurred_at.isoformat(),
         entry.actor_kind,
@@ -50,7 +65,7 @@ def _content(entry: AuditEntry) -> list[str]:
     ]
 
 
-def row_mac(key: bytes, entry: AuditEntry) -> str:
+def row_mac(key: bytes, entry: AuditEntry | Fields) -> str:
     """The entry's own HMAC, computed before it is inserted."""
     return _mac(key, ["row", *_content(entry)])
 

@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 
 from ombuds.audit import service as audit
@@ -18,7 +18,7 @@ from ombuds.auth.principal import Principal, PrincipalKind
 from ombuds.kit.clock import utcnow
 from ombuds.kit.crypto import KeyRing
 from ombuds.kit.errors import Unauthenticated
-from ombuds.models import ApiToken, AuthSession, Outcome, ServiceAccount, User
+from ombuds.models import ApiToken, AuthSession, Outcome, ServiceAccount, User, UserRole
 from ombuds.settings import Settings
 
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
@@ -110,76 +110,104 @@ async def login(
     return LoginResult(access_token=token)
 
 
-def _user_principal(
-    user: User, session_id: uuid.UUID | None, *, pending: bool = False
-) -> Principal:
-    return Principal(
-        PrincipalKind.user,
-        id=user.id,
-        roles=user.role_set,
-        session_id=session_id,
-        member_id=user.member_id,
-        staff_resource_kind=user.staff_resource_kind,
-        second_factor_pending=pending,
+# Resolving a bearer token runs on every request: statements built once, at import, read
+# with Core into the principal (no ORM instances), one round trip for the session, its user
+# and the user's roles (one row per role), read afresh so a revocation holds on the next
+# request. `last_seen_at` moves by a Core UPDATE at most once a minute.
+_SESSION_USER = (
+    select(
+        AuthSession.expires_at,
+        AuthSession.last_seen_at,
+        AuthSession.revoked_at,
+        AuthSession.second_factor_pending,
+        User.is_active,
+        User.member_id,
+        User.staff_resource_kind,
+        UserRole.role,
     )
+    .join(User, User.id == AuthSession.user_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(AuthSession.id == bindparam("session_id"), User.id == bindparam("user_id"))
+)
+_TOUCH_SESSION = (
+    update(AuthSession)
+    .where(AuthSession.id == bindparam("session_id"))
+    .values(last_seen_at=bindparam("now"))
+)
 
 
 async def resolve_bearer(session: AsyncSession, settings: Settings, token: str) -> Principal:
     if tokens.is_api_token(token):
         return await _resolve_api_token(session, token)
     claims = tokens.decode_access_token(settings, token)
-    # One statement on every request: the session, its user and the user's roles (joined,
-    # not a second SELECT), read afresh each time so a revocation holds on the next request.
-    row = (
-        (
-            await session.execute(
-                select(AuthSession, User)
-                .join(User, User.id == AuthSession.user_id)
-                .where(AuthSession.id == claims.session_id, User.id == claims.user_id)
-                .options(joinedload(User.roles))
-            )
+    conn = await session.connection()
+    rows = (
+        await conn.execute(
+            _SESSION_USER, {"session_id": claims.session_id, "user_id": claims.user_id}
         )
-        .unique()
-        .one_or_none()
-    )
-    if row is None:
+    ).all()
+    if not rows:
         raise Unauthenticated("The session no longer exists; sign in again.", headers=SIGN_IN_AGAIN)
-    auth_session, user = row
+    first = rows[0]
     now = utcnow()
-    if auth_session.revoked_at is not None:
+    if first.revoked_at is not None:
         raise Unauthenticated("The session has ended; sign in again.", headers=SIGN_IN_AGAIN)
-    if not user.is_active:
+    if not first.is_active:
         raise Unauthenticated("This account is deactivated.", headers=SIGN_IN_AGAIN)
-    if auth_session.expires_at <= now or (
-        auth_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
+    if first.expires_at <= now or (
+        first.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
     ):
         raise Unauthenticated("The session has expired; sign in again.", headers=SIGN_IN_AGAIN)
-    if now - auth_session.last_seen_at >= LAST_SEEN_GRANULARITY:
-        auth_session.last_seen_at = now
-    return _user_principal(user, auth_session.id, pending=auth_session.second_factor_pending)
+    if now - first.last_seen_at >= LAST_SEEN_GRANULARITY:
+        await conn.execute(_TOUCH_SESSION, {"session_id": claims.session_id, "now": now})
+    return Principal(
+        PrincipalKind.user,
+        id=claims.user_id,
+        roles=frozenset(r.role for r in rows if r.role is not None),
+        session_id=claims.session_id,
+        member_id=first.member_id,
+        staff_resource_kind=first.staff_resource_kind,
+        second_factor_pending=first.second_factor_pending,
+    )
+
+
+_API_TOKEN = (
+    select(
+        ApiToken.id,
+        ApiToken.scopes,
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        ApiToken.last_used_at,
+        ServiceAccount.id.label("account_id"),
+        ServiceAccount.is_active,
+    )
+    .join(ServiceAccount, ServiceAccount.id == ApiToken.service_account_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+_TOUCH_API_TOKEN = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
 
 
 async def _resolve_api_token(session: AsyncSession, token: str) -> Principal:
+    conn = await session.connection()
     row = (
-        await session.execute(
-            select(ApiToken, ServiceAccount)
-            .join(ServiceAccount, ServiceAccount.id == ApiToken.service_account_id)
-            .where(ApiToken.token_hash == tokens.hash_api_token(token))
-        )
+        await conn.execute(_API_TOKEN, {"token_hash": tokens.hash_api_token(token)})
     ).one_or_none()
     now = utcnow()
     if row is None:
         raise Unauthenticated("The API token is not valid.", headers=SIGN_IN_AGAIN)
-    api_token, account = row
     if (
-        api_token.revoked_at is not None
-        or not account.is_active
-        or (api_token.expires_at is not None and api_token.expires_at <= now)
+        row.revoked_at is not None
+        or not row.is_active
+        or (row.expires_at is not None and row.expires_at <= now)
     ):
         raise Unauthenticated("The API token is revoked or expired.", headers=SIGN_IN_AGAIN)
-    if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_SEEN_GRANULARITY:
-        api_token.last_used_at = now
-    return Principal(PrincipalKind.service, id=account.id, scopes=api_token.scope_set)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_SEEN_GRANULARITY:
+        await conn.execute(_TOUCH_API_TOKEN, {"token_id": row.id, "now": now})
+    return Principal(PrincipalKind.service, id=row.account_id, scopes=frozenset(row.scopes.split()))
 
 
 async def logout(session: AsyncSession, principal: Principal) -> None:

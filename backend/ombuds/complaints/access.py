@@ -153,6 +153,26 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
     return and_(Complaint.id.in_(union(*involved)), ~_is_person_on(principal.member_id))
 
 
+def may_read(
+    principal: Principal, intake_ombudsperson_id: uuid.UUID, formal_route: object, facts: Any
+) -> bool:
+    """`readable_complaints` for one complaint whose facts are already read (its intake
+    ombudsperson and formal route; from complaints/actions.py's columns: `crc_seat`,
+    `crc_staff_resource`, `took_part_informally`, and `person_on`, the caller's member is a
+    party or witness): the same rule, without a UNION over the caller's caseload for a
+    single complaint. tests/complaints/test_reads.py holds the two to agreeing."""
+    if principal.id is None or not principal.has_role(Role.ombudsperson, Role.staff_resource):
+        return False
+    if facts.person_on:
+        return False
+    if facts.crc_seat or facts.crc_staff_resource:
+        return True
+    return principal.has_role(Role.ombudsperson) and (
+        intake_ombudsperson_id == principal.id
+        or (bool(facts.took_part_informally) and formal_route is None)
+    )
+
+
 def known_complaints(principal: Principal) -> ColumnElement[bool]:
     """The complaints a caller may know of: those they may read, and (4.2.1) those on whose
     informal attempt they took part, for the complaint's identity (its dashboard row) and

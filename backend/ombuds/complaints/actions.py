@@ -11,11 +11,13 @@ recommendations) are never listed here: the detail is for case workers only."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, Uuid, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.principal import Principal
@@ -32,6 +34,7 @@ from ombuds.models import (
     Deadline,
     DeadlineKind,
     Finding,
+    FormalRoute,
     InformalAttempt,
     InformalOutcome,
     InformalParticipant,
@@ -49,6 +52,30 @@ from ombuds.models import (
 
 HANDLER = "handler"  # the intake ombudsperson, or one who took part informally (4.2.1, 4.3)
 READER = "ombudsperson_reader"  # any ombudsperson who reads the complaint (a conflict, 4.3.1(v))
+
+
+class CaseState(Protocol):
+    """What the rules read of the complaint's own columns: an ORM `Complaint`, or the row
+    the detail read (complaints/reads.py) holds."""
+
+    @property
+    def stage(self) -> Stage: ...
+    @property
+    def intake_ombudsperson_id(self) -> uuid.UUID: ...
+    @property
+    def formal_route(self) -> FormalRoute | None: ...
+    @property
+    def other_party_reviewed_on(self) -> date | None: ...
+    @property
+    def response_received_on(self) -> date | None: ...
+    @property
+    def finding(self) -> Finding | None: ...
+    @property
+    def complainant_told_conclusions_on(self) -> date | None: ...
+    @property
+    def other_party_told_conclusions_on(self) -> date | None: ...
+    @property
+    def complainant_not_satisfied_on(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -69,8 +96,11 @@ class Facts:
     response_due_on: date | None
 
 
-async def facts(db: AsyncSession, principal: Principal, complaint: Complaint) -> Facts:
-    cid, uid = complaint.id, principal.id
+def _fact_columns() -> list[ColumnElement[Any]]:
+    """The facts of the complaint `complaints.id` for the caller `:uid`, as columns that
+    correlate with the complaint: built once, read beside the complaint's own row (the
+    detail, complaints/reads.py) or on their own (FACTS)."""
+    cid, uid = Complaint.id, bindparam("uid", type_=Uuid())
     confirmed = and_(Committee.complaint_id == cid, Committee.status == CommitteeStatus.confirmed)
     recommendations = select(func.count(Recommendation.id)).where(
         Recommendation.complaint_id == cid
@@ -90,76 +120,82 @@ async def facts(db: AsyncSession, principal: Principal, complaint: Complaint) ->
         )
         .exists()
     )
-    row = (
-        await db.execute(
-            select(
-                exists().where(
-                    InformalParticipant.complaint_id == cid, InformalParticipant.user_id == uid
-                ),
-                exists().where(
-                    confirmed,
-                    CommitteeMember.committee_id == Committee.id,
-                    CommitteeMember.user_id == uid,
-                ),
-                exists().where(confirmed, Committee.staff_resource_id == uid),
-                exists().where(
-                    InformalAttempt.complaint_id == cid,
-                    InformalAttempt.outcome == InformalOutcome.resolved,
-                ),
-                exists().where(
-                    Letter.complaint_id == cid,
-                    *(getattr(Letter, f).is_not(None) for f in LETTER_FIELDS),
-                ),
-                exists().where(InvestigationEntry.complaint_id == cid),
-                recommendations.scalar_subquery(),
-                recommendations.where(Recommendation.disclosure_id.is_(None)).scalar_subquery(),
-                exists().where(
-                    PartyNotice.complaint_id == cid,
-                    PartyNotice.told_on.is_(None),
-                    PartyNotice.waived_at.is_(None),
-                ),
-                exists().where(
-                    OmbudspersonConflict.complaint_id == cid, OmbudspersonConflict.user_id == uid
-                ),
-                unrecused_officer,
-                select(Deadline.due_on)
-                .where(Deadline.complaint_id == cid, Deadline.kind == DeadlineKind.written_response)
-                .limit(1)
-                .scalar_subquery(),
-            )
+    return [
+        exists()
+        .where(InformalParticipant.complaint_id == cid, InformalParticipant.user_id == uid)
+        .label("took_part_informally"),
+        exists()
+        .where(
+            confirmed,
+            CommitteeMember.committee_id == Committee.id,
+            CommitteeMember.user_id == uid,
         )
-    ).one()
-    (
-        took_part,
-        seat,
-        staff,
-        resolved,
-        letter,
-        entries,
-        total,
-        undisclosed,
-        owed,
-        declared,
-        officer,
-        response_due_on,
-    ) = row
+        .label("crc_seat"),
+        exists().where(confirmed, Committee.staff_resource_id == uid).label("crc_staff_resource"),
+        exists()
+        .where(
+            InformalAttempt.complaint_id == cid,
+            InformalAttempt.outcome == InformalOutcome.resolved,
+        )
+        .label("resolved_attempt"),
+        exists()
+        .where(
+            Letter.complaint_id == cid, *(getattr(Letter, f).is_not(None) for f in LETTER_FIELDS)
+        )
+        .label("letter_complete"),
+        exists().where(InvestigationEntry.complaint_id == cid).label("investigation_recorded"),
+        recommendations.scalar_subquery().label("recommendations"),
+        recommendations.where(Recommendation.disclosure_id.is_(None))
+        .scalar_subquery()
+        .label("undisclosed"),
+        exists()
+        .where(
+            PartyNotice.complaint_id == cid,
+            PartyNotice.told_on.is_(None),
+            PartyNotice.waived_at.is_(None),
+        )
+        .label("owed_notice"),
+        exists()
+        .where(OmbudspersonConflict.complaint_id == cid, OmbudspersonConflict.user_id == uid)
+        .label("conflict_declared"),
+        unrecused_officer.label("officer_to_receive"),
+        select(Deadline.due_on)
+        .where(Deadline.complaint_id == cid, Deadline.kind == DeadlineKind.written_response)
+        .limit(1)
+        .scalar_subquery()
+        .label("response_due_on"),
+    ]
+
+
+FACT_COLUMNS = _fact_columns()
+FACTS = select(*FACT_COLUMNS).where(Complaint.id == bindparam("cid"))
+
+
+def facts_of(row: Any) -> Facts:
+    """The facts from a row holding FACT_COLUMNS (by their labels)."""
     return Facts(
-        took_part_informally=bool(took_part),
-        crc_seat=bool(seat),
-        crc_staff_resource=bool(staff),
-        resolved_attempt=bool(resolved),
-        letter_complete=bool(letter),
-        investigation_recorded=bool(entries),
-        recommendations=int(total or 0),
-        undisclosed=int(undisclosed or 0),
-        owed_notice=bool(owed),
-        conflict_declared=bool(declared),
-        officer_to_receive=bool(officer),
-        response_due_on=response_due_on,
+        took_part_informally=bool(row.took_part_informally),
+        crc_seat=bool(row.crc_seat),
+        crc_staff_resource=bool(row.crc_staff_resource),
+        resolved_attempt=bool(row.resolved_attempt),
+        letter_complete=bool(row.letter_complete),
+        investigation_recorded=bool(row.investigation_recorded),
+        recommendations=int(row.recommendations or 0),
+        undisclosed=int(row.undisclosed or 0),
+        owed_notice=bool(row.owed_notice),
+        conflict_declared=bool(row.conflict_declared),
+        officer_to_receive=bool(row.officer_to_receive),
+        response_due_on=row.response_due_on,
     )
 
 
-def parts(principal: Principal, complaint: Complaint, f: Facts) -> frozenset[str]:
+async def facts(db: AsyncSession, principal: Principal, complaint: Complaint) -> Facts:
+    conn = await db.connection()
+    row = (await conn.execute(FACTS, {"cid": complaint.id, "uid": principal.id})).one()
+    return facts_of(row)
+
+
+def parts(principal: Principal, complaint: CaseState, f: Facts) -> frozenset[str]:
     """The parts the caller holds, as the routes' access rules grant them."""
     held: set[str] = set()
     ombudsperson = principal.has_role(Role.ombudsperson)
@@ -177,14 +213,14 @@ def parts(principal: Principal, complaint: Complaint, f: Facts) -> frozenset[str
     return frozenset(held)
 
 
-def _told_next(c: Complaint, f: Facts) -> bool:
+def _told_next(c: CaseState, f: Facts) -> bool:
     """4.3.1(ix): someone is still to be told, in order; found needs recommendations."""
     if c.complainant_told_conclusions_on is None:
         return c.finding is not Finding.harassment_found or f.recommendations > 0
     return c.other_party_told_conclusions_on is None
 
 
-def _response_reviewable(c: Complaint, f: Facts) -> bool:
+def _response_reviewable(c: CaseState, f: Facts) -> bool:
     """4.3.1(vi): findings wait for the other party's response, or for its days to end."""
     if c.other_party_reviewed_on is None:
         return False
@@ -193,7 +229,7 @@ def _response_reviewable(c: Complaint, f: Facts) -> bool:
     return f.response_due_on is not None and local_today() > f.response_due_on
 
 
-def _may_close(c: Complaint, f: Facts) -> bool:
+def _may_close(c: CaseState, f: Facts) -> bool:
     told = c.complainant_told_conclusions_on and c.other_party_told_conclusions_on
     if not told or f.owed_notice:
         return False
@@ -202,7 +238,7 @@ def _may_close(c: Complaint, f: Facts) -> bool:
     )
 
 
-Check = Callable[[Complaint, Facts], bool]
+Check = Callable[[CaseState, Facts], bool]
 # Who may take each action, and what the order of the procedure asks beyond the stage.
 RULES: dict[Action, tuple[frozenset[str], Check]] = {
     Action.edit_intake: (frozenset({HANDLER}), lambda c, f: True),
@@ -257,7 +293,7 @@ OFFICERS_ONLY = frozenset(
 )
 
 
-def allowed(principal: Principal, complaint: Complaint, f: Facts) -> list[Action]:
+def allowed(principal: Principal, complaint: CaseState, f: Facts) -> list[Action]:
     held = parts(principal, complaint, f)
     return [
         action
@@ -275,4 +311,14 @@ async def allowed_actions(
     return allowed(principal, complaint, await facts(db, principal, complaint))
 
 
-__all__ = ["OFFICERS_ONLY", "RULES", "Facts", "allowed", "allowed_actions", "facts", "parts"]
+__all__ = [
+    "FACT_COLUMNS",
+    "OFFICERS_ONLY",
+    "RULES",
+    "Facts",
+    "allowed",
+    "allowed_actions",
+    "facts",
+    "facts_of",
+    "parts",
+]

@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from ombuds.auth.access import AnyUser
-from ombuds.complaints import access, service, views
+from ombuds.complaints import access, reads, service, views
 from ombuds.complaints.access import CaseWorker, IfMatch, Ombudsperson
 from ombuds.complaints.schemas import (
     ComplaintCreate,
@@ -68,8 +68,7 @@ async def get(
     db: DbSession, actor: CaseWorker, complaint_id: uuid.UUID, response: Response
 ) -> ComplaintDetail:
     """A complaint's details (the read is audited); the ETag is the version to send back."""
-    complaint = await access.readable(db, actor, complaint_id)
-    return await views.detail(db, actor, complaint, response)
+    return await reads.detail(db, actor, complaint_id, response)
 
 
 @router.patch("/{complaint_id}/intake", response_model=ComplaintDetail, responses=CHANGE_RESPONSES)

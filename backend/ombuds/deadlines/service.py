@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import BindParameter, ColumnElement, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,11 +132,25 @@ async def lapse(db: AsyncSession, complaint_id: uuid.UUID, kind: DeadlineKind) -
     return deadline
 
 
-def is_overdue(deadline: Deadline, today: date | None = None) -> bool:
+class DeadlineState(Protocol):
+    """A deadline's status and date: an ORM `Deadline`, or a row read with Core."""
+
+    @property
+    def status(self) -> DeadlineStatus: ...
+    @property
+    def due_on(self) -> date: ...
+
+
+def is_overdue(deadline: DeadlineState, today: date | None = None) -> bool:
     """The one meaning of "overdue" in every view: still open, and past its due date. A
     deadline met after its date is "met late", not overdue; a lapsed or cancelled one is
     owed no more."""
-    return deadline.status is DeadlineStatus.open and deadline.due_on < (today or local_today())
+    return overdue(deadline.status, deadline.due_on, today)
+
+
+def overdue(status: DeadlineStatus, due_on: date, today: date | None = None) -> bool:
+    """`is_overdue` for a status and date read as they are (a hot read's row)."""
+    return status is DeadlineStatus.open and due_on < (today or local_today())
 
 
 async def cancel_open(db: AsyncSession, complaint_id: uuid.UUID) -> None:

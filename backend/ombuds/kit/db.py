@@ -90,6 +90,21 @@ def create_sessionmaker(
     )
 
 
+def create_read_sessionmaker(
+    engine: AsyncEngine, *, audit_key: bytes, keyring: KeyRing
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads (GET, HEAD): each statement commits on its own, so a read costs
+    no BEGIN and no COMMIT round trip. A read loses nothing by it: under READ COMMITTED
+    every statement takes its own snapshot even inside a transaction, and what a read
+    writes (its audit entry, a session's last-seen time) is one statement each, committed
+    before the response is sent."""
+    return create_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        audit_key=audit_key,
+        keyring=keyring,
+    )
+
+
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """The transaction is the unit of work: commit at the end, roll back on any error."""
     async with factory() as session:

@@ -12,12 +12,22 @@ from ombuds.kit.db import session_scope
 from ombuds.settings import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
+    # async: a plain `def` dependency would run in the thread pool, a hop on every request.
     return cast(Settings, request.app.state.settings)
 
 
+READS = frozenset({"GET", "HEAD"})
+
+
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    factory = cast(async_sessionmaker[AsyncSession], request.app.state.sessionmaker)
+    """The request's session: a transaction for a change; for a read, statements that
+    commit one by one (kit.db.create_read_sessionmaker)."""
+    state = request.app.state
+    factory = cast(
+        async_sessionmaker[AsyncSession],
+        state.read_sessionmaker if request.method in READS else state.sessionmaker,
+    )
     async for session in session_scope(factory):
         yield session
 

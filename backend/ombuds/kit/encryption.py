@@ -76,6 +76,20 @@ def row_id(mapper: Mapper[Any], obj: object) -> str:
     return "/".join(str(v) for v in mapper.primary_key_from_instance(obj))
 
 
+def open_text(
+    keyring: KeyRing, value: bytes | None, *, table: str, column: str, row: object
+) -> Any:
+    """Decrypt an `EncryptedText` value read with Core (a hot read, no ORM instance), with
+    the same associated data as the ORM's load: table, column and the row's id."""
+    if value is None:
+        return None
+    return keyring.decrypt_text(value, table=table, column=column, row_id=str(row))
+
+
+def session_keyring(session: Session) -> KeyRing:
+    return _keyring(session)
+
+
 def _keyring(session: Session) -> KeyRing:
     keyring = session.info.get("keyring")
     if not isinstance(keyring, KeyRing):
