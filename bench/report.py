@@ -82,7 +82,8 @@ def _table(run: dict[str, Any]) -> list[str]:
     base = floor_rps(run)
     lines = [
         "| operation | p50 ms | p95 ms | p99 ms | req/s | × floor | target | | CPU ms/req "
-        "(workers + PostgreSQL) | × floor by CPU | audit lock waits | any lock wait | load avg |",
+        "(workers + PostgreSQL) | × floor by CPU | audit lock waits | any lock wait (advisory) "
+        "| load avg |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: "
         "| ---: |",
     ]
@@ -103,11 +104,17 @@ def _table(run: dict[str, Any]) -> list[str]:
             f"| {ratio:.2f} | {f'≥ {target}' if target else ''} | {verdict} "
             f"| {f['worker_cpu_ms']:.2f} + {f['postgres_cpu_ms']:.2f} | {by_cpu:.2f} "
             f"| {sample['audit_lock_waits']} of {sample['samples']} | {sample['lock_waits']} "
+            f"({sample['advisory_lock_waits']}) "
             f"| {f['load_average']:.1f} |"
         )
     memory = run["_memory"]
     sealed = run[SEALED_UNDER]["pg_samples"]
     waits, samples = audit_lock_waits(run)
+    seen = [
+        f"{key}: `{what}` in {n}"
+        for key, _ in OPERATIONS
+        for what, n in run[key]["pg_samples"]["waits_seen"].items()
+    ]
     lines += [
         "",
         f"Peak RSS per API worker (VmHWM): {_mbs(memory['api_peak_rss_mb'])} (target "
@@ -122,7 +129,8 @@ def _table(run: dict[str, Any]) -> list[str]:
         f"{waits} of {samples} samples ({_verdict(waits == 0)}). Sealing window under the "
         f"detail load (the age of the oldest unsealed audit entry): at most "
         f"{_seconds(sealed['unsealed_max_s'])}, p95 {_seconds(sealed['unsealed_p95_s'])} "
-        f"({sealed['samples']} samples).",
+        f"({sealed['samples']} samples)."
+        + (f" Lock waits seen (samples): {'; '.join(seen)}." if seen else ""),
         "",
     ]
     return lines
@@ -158,9 +166,10 @@ def render(summary: dict[str, Any]) -> str:
         "parent processes, so backends and workers that exited during the operation are "
         "counted; × floor by CPU = the floor's CPU per request over the operation's. Lock "
         "waits: pg_locks joined to pg_stat_activity, sampled every 20 ms from a connection of "
-        "its own during the load (its own CPU is not counted); a sample counts when any "
-        "backend waits on a lock not granted, and as an audit lock wait when it waits on an "
-        "advisory lock, an audit table or in a statement on the audit log. Sealing window: "
+        "its own during the load (its own CPU is not counted): a sample counts as a lock "
+        "wait when any backend waits on a lock not granted, as advisory when one waits on an "
+        "advisory lock, and as an audit lock wait when one waits on an audit table, on the "
+        "audit's advisory key or in a statement on the audit log. Sealing window: "
         "the age of the oldest audit entry not yet linked into the chain, sampled likewise. "
         "Load average: the machine's, after the operation (other work on this shared machine "
         "shows up there).",

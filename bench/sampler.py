@@ -2,11 +2,12 @@
 own (every 20 ms, in a thread of bench/run.py):
 
 - lock waits: from `pg_locks` joined to `pg_stat_activity`, every lock some backend is
-  waiting for (not granted). A sample counts as a lock wait when any backend waits, and as
-  an audit lock wait when one of those waits is on an advisory lock, on a relation of the
-  audit log (`audit_*`), or by a statement that touches the audit log (a row or
-  transaction lock taken by an INSERT into `audit_entries`, say). Issue 13's target: no
-  audited request ever waits for another.
+  waiting for (not granted). A sample counts as a lock wait when any backend waits; as an
+  advisory lock wait when one of those waits is on an advisory lock (any key); and as an
+  audit lock wait when one is on a relation of the audit log (`audit_*`), on the audit's
+  advisory key (`ombuds.audit.chain.SEAL_LOCK`), or by a statement that touches the audit
+  log (a row or transaction lock taken by an INSERT into `audit_entries`, say). Issue 13's
+  target: no audited request ever waits for another.
 - the sealing window: how old the oldest audit entry not yet linked into the chain
   (`chain_pos IS NULL`, see ombuds.audit.chain.seal) is, in seconds; 0 when every entry is
   sealed.
@@ -25,12 +26,17 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
+from ombuds.audit.chain import SEAL_LOCK
+
 INTERVAL_S = 0.02
 AUDIT_TABLE_PREFIX = "audit_"
 AUDIT_TABLE = "audit_entries"
+AUDIT_ADVISORY_KEYS = frozenset({SEAL_LOCK})
 
 WAITING = """
-SELECT l.locktype, c.relname, a.query
+SELECT l.locktype, c.relname, a.query,
+       CASE WHEN l.locktype = 'advisory' AND l.objsubid = 1
+            THEN (l.classid::bigint << 32) | l.objid::bigint END AS advisory_key
 FROM pg_locks l
 LEFT JOIN pg_class c ON c.oid = l.relation
 LEFT JOIN pg_stat_activity a ON a.pid = l.pid
@@ -49,20 +55,31 @@ class Wait:
     locktype: str
     relname: str | None
     query: str | None
+    advisory_key: int | None = None  # a one-bigint advisory lock's key
+
+    def describe(self) -> str:
+        key = f"key {self.advisory_key}" if self.advisory_key is not None else None
+        parts = (self.locktype, key, self.relname, (self.query or "")[:120])
+        return " ".join(part for part in parts if part)
 
 
 def is_audit_wait(wait: Wait) -> bool:
-    if wait.locktype == "advisory":
+    if wait.locktype == "advisory" and wait.advisory_key in AUDIT_ADVISORY_KEYS:
         return True
     if wait.relname is not None and wait.relname.startswith(AUDIT_TABLE_PREFIX):
         return True
     return wait.query is not None and AUDIT_TABLE in wait.query.lower()
 
 
-def classify(waits: Iterable[Wait]) -> tuple[bool, bool]:
-    """(any backend waits for a lock, one of those waits is audit-related) for one sample."""
+def classify(waits: Iterable[Wait]) -> tuple[bool, bool, bool]:
+    """For one sample: (any backend waits for a lock, one of those waits is on an advisory
+    lock, one is audit-related)."""
     waits = list(waits)
-    return bool(waits), any(is_audit_wait(w) for w in waits)
+    return (
+        bool(waits),
+        any(w.locktype == "advisory" for w in waits),
+        any(is_audit_wait(w) for w in waits),
+    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -77,19 +94,20 @@ def percentile(values: list[float], p: float) -> float:
 class Samples:
     samples: int = 0
     lock_waits: int = 0
+    advisory_lock_waits: int = 0
     audit_lock_waits: int = 0
-    audit_waits_seen: list[str] = field(default_factory=list)  # a few, for the record
+    waits_seen: dict[str, int] = field(default_factory=dict)  # what waited, in how many samples
     unsealed_ages: list[float] = field(default_factory=list)
 
     def add(self, waits: list[Wait], unsealed_age: float) -> None:
         self.samples += 1
-        any_wait, audit_wait = classify(waits)
+        any_wait, advisory_wait, audit_wait = classify(waits)
         self.lock_waits += any_wait
+        self.advisory_lock_waits += advisory_wait
         self.audit_lock_waits += audit_wait
-        if audit_wait and len(self.audit_waits_seen) < 5:
-            first = next(w for w in waits if is_audit_wait(w))
-            described = (first.locktype, first.relname, (first.query or "")[:120])
-            self.audit_waits_seen.append(" ".join(part for part in described if part))
+        for described in {w.describe() for w in waits}:
+            if described in self.waits_seen or len(self.waits_seen) < 10:
+                self.waits_seen[described] = self.waits_seen.get(described, 0) + 1
         self.unsealed_ages.append(unsealed_age)
 
     def figures(self) -> dict[str, Any]:
@@ -97,8 +115,9 @@ class Samples:
         return {
             "samples": self.samples,
             "lock_waits": self.lock_waits,
+            "advisory_lock_waits": self.advisory_lock_waits,
             "audit_lock_waits": self.audit_lock_waits,
-            "audit_waits_seen": self.audit_waits_seen,
+            "waits_seen": self.waits_seen,
             "unsealed_max_s": round(max(ages), 2) if ages else None,
             "unsealed_p95_s": round(percentile(ages, 95), 2) if ages else None,
         }
@@ -153,7 +172,7 @@ class Sampler:
             while not self._stop.is_set():
                 rows = await waiting.fetch()
                 age = float(await oldest.fetchval())
-                self.samples.add([Wait(r[0], r[1], r[2]) for r in rows], age)
+                self.samples.add([Wait(r[0], r[1], r[2], r[3]) for r in rows], age)
                 tick += self.interval
                 await asyncio.sleep(max(0.0, tick - loop.time()))
         finally:

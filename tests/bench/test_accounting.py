@@ -5,14 +5,18 @@ audit-related waited."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from bench.sampler import Samples, Wait, classify, percentile
+from bench.sampler import Sampler, Samples, Wait, classify, percentile
+from bench.seed import asyncpg_dsn
 from bench.servers import TICKS, ProcStat, parse_stat, tree_cpu_seconds, tree_cpu_ticks
+from ombuds.audit.chain import SEAL_LOCK
 
 
 def stat_line(pid: int, comm: str, ppid: int, ut: int, st: int, cut: int, cst: int) -> str:
@@ -61,28 +65,35 @@ class TestTreeCpu:
 
 class TestLockSample:
     def test_no_waiter(self) -> None:
-        assert classify([]) == (False, False)
+        assert classify([]) == (False, False, False)
 
     def test_a_row_lock_on_a_complaint_is_a_wait_but_not_an_audit_one(self) -> None:
         waits = [Wait("transactionid", None, "UPDATE complaints SET version = $1 WHERE id = $2")]
-        assert classify(waits) == (True, False)
+        assert classify(waits) == (True, False, False)
+
+    def test_an_advisory_lock_of_another_key_is_advisory_not_audit(self) -> None:
+        waits = [Wait("advisory", None, "SELECT pg_advisory_xact_lock($1::INTEGER)", 7_001)]
+        assert classify(waits) == (True, True, False)
 
     @pytest.mark.parametrize(
         "wait",
         [
-            Wait("advisory", None, "SELECT pg_advisory_xact_lock($1)"),
             Wait("relation", "audit_entries", "LOCK TABLE audit_entries"),
             Wait("transactionid", None, "INSERT INTO Audit_Entries (occurred_at) VALUES ($1)"),
         ],
-        ids=["advisory", "audit table", "audit statement"],
+        ids=["audit table", "audit statement"],
     )
     def test_audit_related_waits(self, wait: Wait) -> None:
         other = Wait("relation", "complaints", "SELECT 1")
-        assert classify([other, wait]) == (True, True)
+        assert classify([other, wait]) == (True, False, True)
+
+    def test_the_audit_advisory_key_is_an_audit_wait(self) -> None:
+        wait = Wait("advisory", None, "SELECT pg_advisory_xact_lock($1)", SEAL_LOCK)
+        assert classify([wait]) == (True, True, True)
 
     def test_samples_count_waits_and_the_sealing_window(self) -> None:
         samples = Samples()
-        audit = Wait("advisory", None, "SELECT pg_advisory_xact_lock(5005)")
+        audit = Wait("advisory", None, "SELECT pg_advisory_xact_lock(50051)", SEAL_LOCK)
         other = Wait("tuple", "deadlines", "UPDATE deadlines SET status = 'met'")
         for i in range(20):
             waits = [audit] if i == 3 else [other] if i in (5, 6) else []
@@ -90,11 +101,60 @@ class TestLockSample:
         figures = samples.figures()
         assert figures["samples"] == 20
         assert figures["lock_waits"] == 3
+        assert figures["advisory_lock_waits"] == 1
         assert figures["audit_lock_waits"] == 1
-        assert figures["audit_waits_seen"] == ["advisory SELECT pg_advisory_xact_lock(5005)"]
+        assert figures["waits_seen"] == {
+            f"advisory key {SEAL_LOCK} SELECT pg_advisory_xact_lock(50051)": 1,
+            "tuple deadlines UPDATE deadlines SET status = 'met'": 2,
+        }
         assert figures["unsealed_max_s"] == 1.9
         assert figures["unsealed_p95_s"] == 1.8
 
     def test_percentile_is_nearest_rank(self) -> None:
         assert percentile([3.0, 1.0, 2.0, 4.0], 50) == 3.0
         assert percentile([5.0], 95) == 5.0
+
+
+class TestSamplerOnPostgreSQL:
+    async def test_sees_a_backend_waiting_on_the_audit_key_and_an_unsealed_entry(
+        self, database_url: str, backend: str
+    ) -> None:
+        if backend != "postgresql":
+            pytest.skip("pg_locks is PostgreSQL's")
+        dsn = asyncpg_dsn(database_url)
+        holder, waiter = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+        try:
+            await holder.execute(
+                "INSERT INTO audit_entries (occurred_at, actor_kind, action, object_type, "
+                "outcome) VALUES (clock_timestamp() - interval '3 seconds', 'user', "
+                "'complaint.read', 'complaint', 'success')"
+            )
+            holder_tx = holder.transaction()
+            await holder_tx.start()
+            await holder.execute("SELECT pg_advisory_xact_lock($1)", SEAL_LOCK)
+            waiter_tx = waiter.transaction()
+            await waiter_tx.start()
+            waiting = asyncio.ensure_future(
+                waiter.execute("SELECT pg_advisory_xact_lock($1)", SEAL_LOCK)
+            )
+            for _ in range(100):  # until the waiter is queued behind the holder
+                if await holder.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"):
+                    break
+                await asyncio.sleep(0.02)
+            with Sampler(dsn) as sampler:
+                await asyncio.sleep(0.3)
+            await holder_tx.commit()
+            await waiting
+            await waiter_tx.commit()
+        finally:
+            await holder.close()
+            await waiter.close()
+        figures = sampler.figures()
+        assert figures["samples"] >= 5
+        assert figures["lock_waits"] == figures["samples"]
+        assert figures["advisory_lock_waits"] == figures["samples"]
+        assert figures["audit_lock_waits"] == figures["samples"]
+        assert list(figures["waits_seen"]) == [
+            f"advisory key {SEAL_LOCK} SELECT pg_advisory_xact_lock($1)"
+        ]
+        assert 3.0 <= figures["unsealed_p95_s"] <= figures["unsealed_max_s"] < 30
