@@ -68,6 +68,12 @@ def production_env(url: str) -> dict[str, str]:
     }
 
 
+def stop_command(pg: PostgresServer) -> str:
+    """How to stop a kept server (as root it runs as the postgres user, as the tests do)."""
+    as_postgres = "runuser -u postgres -- " if pg.as_root else ""
+    return f"{as_postgres}{pg.bin_dir / 'pg_ctl'} -D {pg.data} stop && rm -rf {pg.root}"
+
+
 def machine(pg: PostgresServer) -> dict[str, str]:
     mem_kb = next(
         int(line.split()[1])
@@ -267,7 +273,7 @@ def main() -> None:
             if args.keep:
                 print(
                     f"PostgreSQL left running: psql -h 127.0.0.1 -p {pg.port} -U postgres "
-                    f"{DATABASE} (data in {pg.root}); stop it with pg_ctl -D {pg.data} stop"
+                    f"{DATABASE} (data in {pg.root}); stop it with {stop_command(pg)}"
                 )
             return
         summary = {
@@ -285,7 +291,7 @@ def main() -> None:
         if args.keep:
             print(
                 f"PostgreSQL left running: psql -h 127.0.0.1 -p {pg.port} -U postgres {DATABASE}"
-                f" (data in {pg.root}); stop it with pg_ctl -D {pg.data} stop"
+                f" (data in {pg.root}); stop it with {stop_command(pg)}"
             )
     finally:
         if not args.keep:
