@@ -27,7 +27,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 
 from bench import seed, servers

@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 from urllib.parse import urlsplit
 
 NO_BODY = {204, 304}
@@ -107,7 +108,12 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _worker(
-    target: Target, turn: count, tally: Tally, warm_until: float, stop_at: float, budget: list[int]
+    target: Target,
+    turn: count[int],
+    tally: Tally,
+    warm_until: float,
+    stop_at: float,
+    budget: list[int],
 ) -> None:
     reader = writer = None
     measured = 0
@@ -157,7 +163,9 @@ async def _worker(
             writer.close()
 
 
-async def run(target: Target, *, concurrency: int, requests: int, seconds: float, warmup: float):
+async def run(
+    target: Target, *, concurrency: int, requests: int, seconds: float, warmup: float
+) -> dict[str, Any]:
     tally = Tally()
     began = time.perf_counter()
     warm_until = began + warmup

@@ -25,7 +25,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -117,7 +117,9 @@ async def prepare(url: str, settings: Settings) -> World:
     )
 
 
-async def _copy(conn: asyncpg.Connection, table: str, columns: tuple[str, ...], rows: list[Any]):
+async def _copy(
+    conn: asyncpg.Connection, table: str, columns: tuple[str, ...], rows: list[Any]
+) -> None:
     if rows:
         await conn.copy_records_to_table(table, records=rows, columns=list(columns))
 
@@ -126,7 +128,8 @@ async def _directory(conn: asyncpg.Connection, world: World, gen: Generator, tar
     """Members (and their Units) and ombudspersons in proportion to the complaints."""
     now = utcnow()
     want = max(2000, int(target * MEMBERS_PER_COMPLAINT))
-    units, members = [], []
+    units: list[tuple[Any, ...]] = []
+    members: list[tuple[Any, ...]] = []
     while len(world.members) + len(members) < want:
         n = len(world.members) + len(members)
         if n % MEMBERS_PER_UNIT == 0:
@@ -150,7 +153,8 @@ async def _directory(conn: asyncpg.Connection, world: World, gen: Generator, tar
         [(m, number, name, unit, t, t) for m, number, name, unit, t in members],
     )
     world.members += [m[0] for m in members]
-    users, roles = [], []
+    users: list[tuple[Any, ...]] = []
+    roles: list[tuple[Any, ...]] = []
     while len(world.ombudspersons) + len(users) < max(5, target // COMPLAINTS_PER_OMBUDSPERSON):
         n = len(world.ombudspersons) + len(users)
         uid = gen.uuid()

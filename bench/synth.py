@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID  # in annotations inside Generator, whose `uuid` method hides the module
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "complaints": (
@@ -173,7 +174,7 @@ class Generator:
         head = ["intake", "informal"] if informal_first else ["intake"]
         return head + FORMAL + ["closed"], closure
 
-    def complaint(self, n: int, people: People, batch: Batch) -> uuid.UUID:
+    def complaint(self, n: int, people: People, batch: Batch) -> UUID:
         rng, out = self.rng, batch.rows
         cid = self.uuid()
         stages, closure = self.path()
@@ -274,7 +275,7 @@ class Generator:
 
     def _deadlines(
         self,
-        cid: uuid.UUID,
+        cid: UUID,
         on: dict[str, date],
         stage: str,
         notified: bool,
@@ -312,10 +313,10 @@ class Generator:
     def _committee(
         self,
         n: int,
-        cid: uuid.UUID,
+        cid: UUID,
         on: dict[str, date],
         stage: str,
-        intake: uuid.UUID,
+        intake: UUID,
         people: People,
         out: dict[str, list[tuple[object, ...]]],
     ) -> None:
