@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -60,7 +61,41 @@ Ombudsperson = Annotated[Principal, Depends(require_roles(Role.ombudsperson))]
 TableOfficer = Annotated[Principal, Depends(require_roles(Role.table_officer))]
 
 
-def _is_person_on(member_id: uuid.UUID | None) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class Caller:
+    """Whom the visibility SQL below is for. From a principal (`caller_of`) the id is
+    written into the SQL text and the member is a parameter; a statement built once
+    (complaints/reads.py) takes a template (`template_caller`) whose id and member are
+    the bind parameters `uid` and `mid`, the id still rendered into the text at
+    execution (literal_execute) so that PostgreSQL plans with its value."""
+
+    id: ColumnElement[Any] | None
+    member_id: ColumnElement[Any] | None
+    roles: frozenset[Role]
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def caller_of(principal: Principal | Caller) -> Caller:
+    if isinstance(principal, Caller):
+        return principal
+    return Caller(
+        literal(principal.id, Uuid(), literal_execute=True) if principal.id else None,
+        literal(principal.member_id, Uuid()) if principal.member_id else None,
+        principal.roles,
+    )
+
+
+def template_caller(roles: frozenset[Role], *, has_member: bool) -> Caller:
+    return Caller(
+        bindparam("uid", type_=Uuid(), literal_execute=True),
+        bindparam("mid", type_=Uuid()) if has_member else None,
+        roles,
+    )
+
+
+def _is_person_on(member_id: Any) -> ColumnElement[bool]:
     """The member is a party or a witness on the complaint."""
     if member_id is None:
         return false()
@@ -69,16 +104,23 @@ def _is_person_on(member_id: uuid.UUID | None) -> ColumnElement[bool]:
     )
 
 
-def _sits_on_committee(user_id: uuid.UUID) -> ColumnElement[bool]:
-    return exists().where(
-        Committee.complaint_id == Complaint.id,
-        Committee.status == CommitteeStatus.confirmed,
-        or_(
-            Committee.staff_resource_id == user_id,
-            exists().where(
-                CommitteeMember.committee_id == Committee.id, CommitteeMember.user_id == user_id
+def _sits_on_committee(user_id: Any) -> ColumnElement[bool]:
+    # Correlated explicitly: inside a subquery on deadlines (the dashboard's next deadline)
+    # the complaint is two levels up, beyond what implicit correlation reaches.
+    return (
+        exists()
+        .where(
+            Committee.complaint_id == Complaint.id,
+            Committee.status == CommitteeStatus.confirmed,
+            or_(
+                Committee.staff_resource_id == user_id,
+                exists().where(
+                    CommitteeMember.committee_id == Committee.id,
+                    CommitteeMember.user_id == user_id,
+                ),
             ),
-        ),
+        )
+        .correlate(Complaint)
     )
 
 
@@ -112,7 +154,7 @@ def _in_small_set_postgresql(element: _InSmallSet, compiler: SQLCompiler, **kw: 
     return f"{column} = ANY(ARRAY{compiler.process(element.subquery, **kw)})"
 
 
-def readable_complaints(principal: Principal) -> ColumnElement[bool]:
+def readable_complaints(principal: Principal | Caller) -> ColumnElement[bool]:
     """Who reads a complaint's details (POLICY.md "People and roles"): the ombudsperson who
     took it in and its confirmed CRC (members and staff resource); an ombudsperson who took
     part in an informal attempt only while the complaint is informal, before any formal
@@ -121,13 +163,14 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
     The complaints a caller is involved in are one UNION of index lookups by the caller's
     id, so a list costs what the caller's own caseload costs, never a scan of every
     complaint (issue 7)."""
-    if principal.id is None or not principal.has_role(Role.ombudsperson, Role.staff_resource):
+    caller = caller_of(principal)
+    if caller.id is None or not caller.has_role(Role.ombudsperson, Role.staff_resource):
         return false()
     # The caller's id and the committee status are written into the SQL, not sent as
     # parameters: with asyncpg every statement is prepared, and PostgreSQL's generic plan
     # for "staff_resource_id = $1" (a column that is mostly NULL) or an unknown caller
     # expects half the table and scans it; with the value it plans the index lookups.
-    user_id = literal(principal.id, Uuid(), literal_execute=True)
+    user_id = caller.id
     confirmed = Committee.status == literal(
         CommitteeStatus.confirmed.value, String(), literal_execute=True
     )
@@ -141,7 +184,7 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
         ),
         select(Committee.complaint_id).where(Committee.staff_resource_id == user_id, confirmed),
     ]
-    if principal.has_role(Role.ombudsperson):
+    if caller.has_role(Role.ombudsperson):
         informal = aliased(Complaint)
         involved += [
             select(Complaint.id).where(Complaint.intake_ombudsperson_id == user_id),
@@ -150,7 +193,7 @@ def readable_complaints(principal: Principal) -> ColumnElement[bool]:
             .join(informal, informal.id == InformalParticipant.complaint_id)
             .where(InformalParticipant.user_id == user_id, informal.formal_route.is_(None)),
         ]
-    return and_(Complaint.id.in_(union(*involved)), ~_is_person_on(principal.member_id))
+    return and_(Complaint.id.in_(union(*involved)), ~_is_person_on(caller.member_id))
 
 
 def may_read(
@@ -160,7 +203,7 @@ def may_read(
     ombudsperson and formal route; from complaints/actions.py's columns: `crc_seat`,
     `crc_staff_resource`, `took_part_informally`, and `person_on`, the caller's member is a
     party or witness): the same rule, without a UNION over the caller's caseload for a
-    single complaint. tests/complaints/test_reads.py holds the two to agreeing."""
+    single complaint. tests/security/test_read_paths_agree.py holds the two to agreeing."""
     if principal.id is None or not principal.has_role(Role.ombudsperson, Role.staff_resource):
         return False
     if facts.person_on:
@@ -173,33 +216,34 @@ def may_read(
     )
 
 
-def known_complaints(principal: Principal) -> ColumnElement[bool]:
+def known_complaints(principal: Principal | Caller) -> ColumnElement[bool]:
     """The complaints a caller may know of: those they may read, and (4.2.1) those on whose
     informal attempt they took part, for the complaint's identity (its dashboard row) and
     the attempts they were part of, at any stage; never a party or a witness (5.1)."""
-    readable = readable_complaints(principal)
-    if principal.id is None or not principal.has_role(Role.ombudsperson):
+    caller = caller_of(principal)
+    readable = readable_complaints(caller)
+    if caller.id is None or not caller.has_role(Role.ombudsperson):
         return readable
-    user_id = literal(principal.id, Uuid(), literal_execute=True)
     took_part = Complaint.id.in_(
-        select(InformalParticipant.complaint_id).where(InformalParticipant.user_id == user_id)
+        select(InformalParticipant.complaint_id).where(InformalParticipant.user_id == caller.id)
     )
-    return or_(readable, and_(took_part, ~_is_person_on(principal.member_id)))
+    return or_(readable, and_(took_part, ~_is_person_on(caller.member_id)))
 
 
-def details_hidden(principal: Principal) -> ColumnElement[bool]:
+def details_hidden(principal: Principal | Caller) -> ColumnElement[bool]:
     """Of the complaints ``known_complaints`` gives: those whose details the caller may not
     read (known only through an informal attempt, after the formal route was chosen)."""
-    if principal.id is None:
+    caller = caller_of(principal)
+    if caller.id is None:
         return false()
     return and_(
         Complaint.formal_route.is_not(None),
-        Complaint.intake_ombudsperson_id != principal.id,
-        ~_sits_on_committee(principal.id),
+        Complaint.intake_ombudsperson_id != caller.id,
+        ~_sits_on_committee(caller.id),
     )
 
 
-def officer_recused(user_id: uuid.UUID, member_id: uuid.UUID | None) -> ColumnElement[bool]:
+def officer_recused(user_id: Any, member_id: Any) -> ColumnElement[bool]:
     """4.3.1(iv): an officer who is a party (from the directory) or declared a conflict."""
     declared = exists().where(
         OfficerConflict.complaint_id == Complaint.id, OfficerConflict.user_id == user_id
@@ -207,14 +251,15 @@ def officer_recused(user_id: uuid.UUID, member_id: uuid.UUID | None) -> ColumnEl
     return or_(declared, _is_person_on(member_id))
 
 
-def officer_visible_complaints(principal: Principal) -> ColumnElement[bool]:
+def officer_visible_complaints(principal: Principal | Caller) -> ColumnElement[bool]:
     """Table officers learn that a complaint exists once they are notified (4.3.1(iii)),
     and never of one on which they are recused (4.3.1(iv))."""
-    if principal.id is None or not principal.has_role(Role.table_officer):
+    caller = caller_of(principal)
+    if caller.id is None or not caller.has_role(Role.table_officer):
         return false()
     return and_(
         Complaint.table_officers_notified_on.is_not(None),
-        ~officer_recused(principal.id, principal.member_id),
+        ~officer_recused(caller.id, caller.member_id),
     )
 
 

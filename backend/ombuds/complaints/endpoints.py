@@ -17,7 +17,7 @@ from ombuds.complaints.schemas import (
     TimelineEventOut,
 )
 from ombuds.kit.deps import DbSession
-from ombuds.kit.pagination import Cursor, PageSize, encode_cursor
+from ombuds.kit.pagination import Cursor, PageSize
 from ombuds.kit.schemas import Page
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
@@ -54,11 +54,9 @@ async def dashboard(
     include_closed: bool = False,
 ) -> Page[ComplaintSummary]:
     """The caller's complaints and CRCs, the nearest deadline (overdue first) at the top."""
-    rows = await service.dashboard(
+    return await reads.dashboard(
         db, actor, cursor=cursor, limit=limit, include_closed=include_closed
     )
-    nxt = encode_cursor(*service.sort_cursor_key(rows[-1])) if len(rows) == limit else None
-    return Page(items=[views.summary(r) for r in rows], next_cursor=nxt)
 
 
 @router.get(

@@ -13,6 +13,8 @@ its deadlines; then the read's audit entry, one INSERT."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from functools import cache
 from typing import Any, cast
 
 from fastapi import Response
@@ -26,10 +28,13 @@ from sqlalchemy import (
     Text,
     Time,
     Uuid,
+    and_,
     bindparam,
     exists,
+    func,
     literal,
     null,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -40,11 +45,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
 from ombuds.complaints import actions
-from ombuds.complaints.access import NOT_FOUND, etag, may_read
-from ombuds.complaints.schemas import ComplaintDetail, DeadlineOut, IncidentOut, PersonOut
+from ombuds.complaints.access import (
+    NOT_FOUND,
+    details_hidden,
+    etag,
+    known_complaints,
+    may_read,
+    template_caller,
+)
+from ombuds.complaints.schemas import (
+    ComplaintDetail,
+    ComplaintSummary,
+    DeadlineOut,
+    IncidentOut,
+    NextDeadline,
+    PersonOut,
+)
 from ombuds.deadlines.service import overdue
 from ombuds.kit.encryption import open_text, session_keyring
 from ombuds.kit.errors import NotFound
+from ombuds.kit.pagination import decode_cursor, encode_cursor, invalid_cursor
+from ombuds.kit.schemas import Page
 from ombuds.models import (
     Category,
     Complaint,
@@ -55,8 +76,11 @@ from ombuds.models import (
     Incident,
     Member,
     PartyRole,
+    Role,
+    Stage,
 )
 
+CASE_ROLES = frozenset({Role.ombudsperson, Role.staff_resource})
 _CID = bindparam("cid", type_=Uuid())
 
 _COMPLAINT = select(
@@ -172,14 +196,22 @@ _CHILDREN = union_all(
 
 
 async def detail(
-    db: AsyncSession, actor: Principal, complaint_id: uuid.UUID, response: Response
+    db: AsyncSession,
+    actor: Principal,
+    complaint_id: uuid.UUID,
+    response: Response,
+    *,
+    access_checked: bool = False,
 ) -> ComplaintDetail:
-    """GET /api/complaints/{id}: 404 unless the caller may read it; the read is audited
-    (5.1) in the same transaction."""
+    """GET /api/complaints/{id}: 404 unless the caller may read it (or `access_checked`:
+    a change's route already decided); the read is audited (5.1) in the same
+    transaction."""
     conn = await db.connection()
     params = {"cid": complaint_id, "uid": actor.id, "mid": actor.member_id}
     c = (await conn.execute(_COMPLAINT, params)).one_or_none()
-    if c is None or not may_read(actor, c.intake_ombudsperson_id, c.formal_route, c):
+    if c is None or not (
+        access_checked or may_read(actor, c.intake_ombudsperson_id, c.formal_route, c)
+    ):
         raise NotFound(NOT_FOUND)
     children = (await conn.execute(_CHILDREN, params)).all()
     await audit.append(
@@ -273,4 +305,99 @@ def _deadline(d: Any) -> DeadlineOut:
         moved_by=d.t1,
         explanation=d.t2,
         satisfied_on=d.d4,
+    )
+
+
+# The dashboard ---------------------------------------------------------------------------
+
+FAR_FUTURE = date(9999, 12, 31)  # the sort key of a complaint with no open deadline
+
+
+@cache
+def _dashboard_statement(
+    roles: frozenset[Role], has_member: bool, include_closed: bool, after: bool
+) -> Select[Any]:
+    """One statement per shape of caller and request, built the first time it is asked
+    for: the rows of the page with each one's first open deadline (kind and date), in one
+    round trip. A complaint known only through an informal attempt shows no deadline."""
+    caller = template_caller(roles, has_member=has_member)
+    first_open = (
+        select(Deadline.due_on, Deadline.kind)
+        .where(
+            Deadline.complaint_id == Complaint.id,
+            Deadline.status == DeadlineStatus.open,
+            ~details_hidden(caller),
+        )
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(1)
+        .correlate(Complaint)
+    )
+    next_due = first_open.with_only_columns(Deadline.due_on).scalar_subquery()
+    sort_key = func.coalesce(next_due, FAR_FUTURE)
+    stmt = (
+        select(
+            Complaint.id,
+            Complaint.reference,
+            Complaint.stage,
+            Complaint.closure,
+            Complaint.received_on,
+            Complaint.updated_at,
+            sort_key.label("next_due"),
+            first_open.with_only_columns(Deadline.kind).scalar_subquery().label("next_kind"),
+        )
+        .where(known_complaints(caller))
+        .order_by(sort_key, Complaint.id)
+        # The page size in the SQL text, so a generic plan knows it (deadlines.page_limit).
+        .limit(bindparam("page_limit", type_=Integer(), literal_execute=True))
+    )
+    if not include_closed:
+        stmt = stmt.where(Complaint.stage != Stage.closed)
+    if after:
+        after_due = bindparam("after_due", type_=Date())
+        after_id = bindparam("after_id", type_=Uuid())
+        stmt = stmt.where(
+            or_(sort_key > after_due, and_(sort_key == after_due, Complaint.id > after_id))
+        )
+    return stmt
+
+
+async def dashboard(
+    db: AsyncSession, actor: Principal, *, cursor: str | None, limit: int, include_closed: bool
+) -> Page[ComplaintSummary]:
+    """GET /api/complaints: the caller's complaints, the nearest open deadline first
+    (overdue ones lead); no names, so a glance over a shoulder reveals nothing."""
+    key = decode_cursor(cursor, 2)
+    stmt = _dashboard_statement(
+        actor.roles & CASE_ROLES, actor.member_id is not None, include_closed, key is not None
+    )
+    params: dict[str, Any] = {"uid": actor.id, "mid": actor.member_id, "page_limit": limit}
+    if key is not None:
+        try:
+            params |= {"after_due": date.fromisoformat(key[0]), "after_id": uuid.UUID(key[1])}
+        except ValueError:
+            raise invalid_cursor() from None
+    conn = await db.connection()
+    rows = (await conn.execute(stmt, params)).all()
+    items = [
+        ComplaintSummary(
+            id=r.id,
+            reference=r.reference,
+            stage=r.stage,
+            closure=r.closure,
+            received_on=r.received_on,
+            updated_at=r.updated_at,
+            next_deadline=None
+            if r.next_kind is None
+            else NextDeadline(
+                kind=r.next_kind,
+                due_on=r.next_due,
+                overdue=overdue(DeadlineStatus.open, r.next_due),
+            ),
+        )
+        for r in rows
+    ]
+    last = rows[-1] if len(rows) == limit else None
+    return Page(
+        items=items,
+        next_cursor=encode_cursor(last.next_due.isoformat(), str(last.id)) if last else None,
     )

@@ -5,29 +5,23 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
 from ombuds.complaints import stages
-from ombuds.complaints.access import details_hidden, known_complaints
 from ombuds.complaints.schemas import ComplaintCreate, IncidentIn, IntakeUpdate, PersonIn
 from ombuds.deadlines import service as deadlines
 from ombuds.kit.clock import local_today
 from ombuds.kit.errors import Conflict, InvalidInput, field_error
-from ombuds.kit.pagination import decode_cursor
 from ombuds.models import (
     Closure,
     Complaint,
     ComplaintPerson,
     Consultation,
-    Deadline,
-    DeadlineStatus,
     Ground,
     Incident,
     Member,
@@ -38,7 +32,6 @@ from ombuds.models import (
 )
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
-FAR_FUTURE = date(9999, 12, 31)
 
 
 def new_reference() -> str:
@@ -266,117 +259,6 @@ async def update_intake(
         db.add_all(_incidents(body.incidents, complaint.id))
     await stages.record_event(db, complaint, actor.id, "complaint.intake_updated")
     await audit.record(db, actor, "complaints.update_intake", "complaint", complaint.id)
-
-
-@dataclass(frozen=True)
-class PersonView:
-    person: ComplaintPerson
-    member: Member | None
-
-    @property
-    def full_name(self) -> str:
-        return self.member.full_name if self.member else (self.person.full_name or "")
-
-
-@dataclass(frozen=True)
-class DetailView:
-    complaint: Complaint
-    people: list[PersonView]
-    incidents: list[Incident]
-    deadlines: list[Deadline]
-
-
-async def detail(db: AsyncSession, actor: Principal, complaint: Complaint) -> DetailView:
-    """Everything a case worker may see; every read of the details is audited (5.1)."""
-    people = (
-        await db.execute(
-            select(ComplaintPerson, Member)
-            .outerjoin(Member, Member.id == ComplaintPerson.member_id)
-            .where(ComplaintPerson.complaint_id == complaint.id)
-            .order_by(ComplaintPerson.role, ComplaintPerson.id)
-        )
-    ).all()
-    incidents = (
-        await db.scalars(
-            select(Incident)
-            .where(Incident.complaint_id == complaint.id)
-            .order_by(Incident.occurred_on, Incident.id)
-        )
-    ).all()
-    await audit.record(db, actor, "complaints.read", "complaint", complaint.id)
-    return DetailView(
-        complaint,
-        [PersonView(p, m) for p, m in people],
-        list(incidents),
-        await deadlines.for_complaints(db, [complaint.id]),
-    )
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    complaint: Complaint
-    next_deadline: Deadline | None
-
-
-async def dashboard(
-    db: AsyncSession, actor: Principal, *, cursor: str | None, limit: int, include_closed: bool
-) -> list[SummaryRow]:
-    """The caller's complaints, the nearest open deadline first (overdue ones lead). A
-    complaint known only through an informal attempt shows no deadline: its deadlines
-    belong to those who may read it (4.3)."""
-    next_due = (
-        select(func.min(Deadline.due_on))
-        .where(
-            Deadline.complaint_id == Complaint.id,
-            Deadline.status == DeadlineStatus.open,
-            ~details_hidden(actor),
-        )
-        .correlate(Complaint)
-        .scalar_subquery()
-    )
-    sort_key = func.coalesce(next_due, FAR_FUTURE)
-    stmt = (
-        select(Complaint, sort_key.label("next_due"))
-        .where(known_complaints(actor))
-        # Only what a dashboard row shows: the confidential columns are neither read nor
-        # decrypted for a list that never shows them.
-        .options(
-            load_only(
-                Complaint.id,
-                Complaint.reference,
-                Complaint.stage,
-                Complaint.closure,
-                Complaint.received_on,
-                Complaint.updated_at,
-                raiseload=True,
-            )
-        )
-        .order_by(sort_key, Complaint.id)
-        # The page size in the SQL text, so a generic plan knows it (deadlines.page_limit).
-        .limit(deadlines.page_limit(limit))
-    )
-    if not include_closed:
-        stmt = stmt.where(Complaint.stage != Stage.closed)
-    key = decode_cursor(cursor, 2)
-    if key is not None:
-        after_due, after_id = date.fromisoformat(key[0]), uuid.UUID(key[1])
-        stmt = stmt.where(
-            or_(sort_key > after_due, and_(sort_key == after_due, Complaint.id > after_id))
-        )
-    rows = (await db.execute(stmt)).all()
-    complaints = [c for c, _ in rows]
-    due = [c.id for c, next_due in rows if next_due != FAR_FUTURE]
-    upcoming = await deadlines.for_complaints(db, due)
-    first_open: dict[uuid.UUID, Deadline] = {}
-    for d in upcoming:
-        if d.status is DeadlineStatus.open and d.complaint_id is not None:
-            first_open.setdefault(d.complaint_id, d)
-    return [SummaryRow(c, first_open.get(c.id)) for c in complaints]
-
-
-def sort_cursor_key(row: SummaryRow) -> tuple[str, str]:
-    due = row.next_deadline.due_on if row.next_deadline else FAR_FUTURE
-    return due.isoformat(), str(row.complaint.id)
 
 
 async def timeline(db: AsyncSession, actor: Principal, complaint: Complaint) -> list[TimelineEvent]:
