@@ -83,7 +83,7 @@ async def login(
                 failure="Enter the 6-digit code from your authenticator app.",
                 problem="second-factor-required",
             )
-        if not second_factor.accept(user, keyring, code):
+        if not await second_factor.accept(session, user, keyring, code):
             await throttle.record_failure(session, account, client)
             await audit.record(session, None, "auth.second_factor", "user", user.id, Outcome.denied)
             return LoginResult(
