@@ -95,3 +95,31 @@ class TestWorkers:
         )
         assert result.returncode == 2
         assert "--workers" in result.stderr
+
+
+class TestForwardedFor:
+    @pytest.mark.parametrize(
+        ("trusted", "client"),
+        [
+            pytest.param(None, "203.0.113.7", id="loopback-proxy-by-default"),
+            pytest.param("*", "203.0.113.7", id="any-proxy"),
+            pytest.param("10.9.9.9", "127.0.0.1", id="another-proxy"),
+        ],
+    )
+    def test_client_address_is_the_proxys_word_only_from_a_trusted_proxy(
+        self, database_url: str, tmp_path: Path, trusted: str | None, client: str
+    ) -> None:
+        """Login throttling counts by the client address: behind nginx, the one nginx
+        forwards (OMBUDS_FORWARDED_ALLOW_IPS names the proxies believed)."""
+        env = serve_env(database_url, OMBUDS_ACCESS_LOG="true")
+        if trusted is not None:
+            env["OMBUDS_FORWARDED_ALLOW_IPS"] = trusted
+        served = Served(env, tmp_path / "serve.log")
+        try:
+            served.wait_ready()
+            headers = {"X-Forwarded-For": "203.0.113.7"}
+            assert httpx.get(f"{served.base_url}/api/health", headers=headers).status_code == 200
+        finally:
+            served.stop()
+        (line,) = [line for line in served.log().splitlines() if '"GET /api/health' in line]
+        assert line.split()[1].rsplit(":", 1)[0] == client, line
