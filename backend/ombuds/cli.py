@@ -239,7 +239,7 @@ def _workers(settings: Settings, args: argparse.Namespace) -> int:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     """uvicorn imports the app factory in each worker process: nothing is shared between
-    workers but the database (see docs/operations.md, "Several workers and instances")."""
+    workers but the database (see docs/deployment.md)."""
     import uvicorn
 
     workers = _workers(settings, args)
