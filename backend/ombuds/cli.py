@@ -220,15 +220,39 @@ async def _rotate_keys(settings: Settings, batch: int) -> int:
     return 0
 
 
-def _serve(host: str, port: int) -> None:
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _workers(settings: Settings, args: argparse.Namespace) -> int:
+    workers: int = args.workers or settings.workers
+    if workers > 1 and settings.is_sqlite:
+        sys.exit(
+            "ombuds: refusing to start: several workers need PostgreSQL "
+            "(SQLite takes one writer at a time); use --workers 1"
+        )
+    return workers
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    """uvicorn imports the app factory in each worker process: nothing is shared between
+    workers but the database (see docs/deployment.md)."""
     import uvicorn
 
+    workers = _workers(settings, args)
+    access_log = settings.access_log_on if args.access_log is None else args.access_log
     uvicorn.run(
         "ombuds.main:create_app",
         factory=True,
-        host=host,
-        port=port,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        access_log=access_log,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
 
@@ -256,6 +280,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument(
+            "--workers",
+            type=_positive,
+            default=None,
+            help="worker processes (default OMBUDS_WORKERS, 1); more than one needs PostgreSQL",
+        )
+        p.add_argument(
+            "--access-log",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="log each request (default OMBUDS_ACCESS_LOG; off in production)",
+        )
     args = parser.parse_args(argv)
     settings = _settings()
     if args.command == "migrate":
@@ -275,12 +311,13 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "check-roles":
         return asyncio.run(_check_roles(settings))
     elif args.command == "serve":
-        _serve(args.host, args.port)
+        _serve(settings, args)
     else:
+        _workers(settings, args)  # refused before migrating, not after
         _migrate(settings)
         if settings.env.value != "production":
             asyncio.run(_seed(settings))
-        _serve(args.host, args.port)
+        _serve(settings, args)
     return 0
 
 

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     audit_seal_seconds: float = Field(default=1.0, ge=0, le=5)
     # Administrators, ombudspersons and table officers must use a TOTP second factor.
     require_second_factor: bool = False
+    # `ombuds serve`: worker processes, the access log (None: on, except in production,
+    # where it is off unless asked for; feed tokens are stripped from it either way) and
+    # the proxies whose X-Forwarded-For is believed (nginx's address, or "*" when only the
+    # proxy can reach the API), so login throttling counts the real client, not the proxy.
+    workers: int = Field(default=1, ge=1, le=64)
+    access_log: bool | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Private networks a CalDAV connection may reach (CIDRs, comma-separated or a JSON
@@ -87,6 +94,12 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @property
+    def access_log_on(self) -> bool:
+        if self.access_log is not None:
+            return self.access_log
+        return self.env is not Environment.production
 
     @property
     def is_sqlite(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -47,6 +48,26 @@ class TestSignInWithCode:
         again = await client.post("/api/auth/token", data={**form, "otp": code})
         assert again.status_code == 401
         assert again.json()["type"].endswith("/second-factor-wrong")
+
+    @pytest.mark.parametrize("attempts", [2, 4])  # fewer than the throttle lets through
+    async def test_one_code_sent_at_once_signs_in_once(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, attempts: int
+    ) -> None:
+        """Sign-ins racing with one code (on one worker or several) cannot both use it:
+        the time step is taken in the database, not judged from a row read earlier."""
+        user = await make_user(db, passwords, Role.ombudsperson)
+        totp = await _enrol(client, await login(client, user.username))
+        form = {"username": user.username, "password": PASSWORD}
+        code = totp.at(int(time.time()) + 30)
+        answers = await asyncio.gather(
+            *(client.post("/api/auth/token", data={**form, "otp": code}) for _ in range(attempts))
+        )
+        assert sorted(a.status_code for a in answers) == [200] + [401] * (attempts - 1)
+        assert all(
+            a.json()["type"].endswith("/second-factor-wrong")
+            for a in answers
+            if a.status_code == 401
+        )
 
     async def test_secret_is_stored_encrypted(
         self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,6 +69,26 @@ class TestPerAccount:
         row = await db.scalar(select(LoginFailure))
         assert row is not None
         assert "Canary" not in row.account_key and len(row.account_key) == 64
+
+
+class TestAttemptsAtOnce:
+    @pytest.mark.parametrize("attempts", [8, 12])
+    async def test_failures_sent_together_get_only_the_free_ones(
+        self, client: httpx.AsyncClient, db: AsyncSession, passwords: Passwords, attempts: int
+    ) -> None:
+        """Each attempt is counted before its password is checked, where attempts racing
+        on every worker and instance see it: a burst gets no more guesses than a series
+        (an attempt still in flight counts until it is known, so it may get fewer)."""
+        user = await make_user(db, passwords, Role.ombudsperson)
+        answers = await asyncio.gather(
+            *(_try(client, user.username, "wrong") for _ in range(attempts))
+        )
+        codes = Counter(a.status_code for a in answers)
+        assert set(codes) <= {401, 429} and codes[401] + codes[429] == attempts
+        assert codes[401] <= throttle.ACCOUNT_FREE_FAILURES and codes[429] > 0
+        # Refused attempts leave nothing behind: only the failures are kept.
+        stored = await db.scalar(select(func.count()).select_from(LoginFailure))
+        assert stored == codes[401]
 
 
 class TestPerClient:

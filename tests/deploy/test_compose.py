@@ -19,6 +19,8 @@ from typing import Any, NoReturn
 import pytest
 import yaml
 
+from tests.deploy.nginx import write_config
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -128,8 +130,12 @@ def compose() -> dict[str, Any]:
 # -- docker-compose.yml as written ------------------------------------------------------------
 
 
+API_INSTANCES = ["api-1", "api-2"]
+API_IMAGE_SERVICES = ["migrate", *API_INSTANCES]
+
+
 def test_services_exist(compose: dict[str, Any]) -> None:
-    assert {"db", "api", "web"} <= set(compose["services"])
+    assert {"db", "migrate", *API_INSTANCES, "web"} <= set(compose["services"])
 
 
 def test_db_uses_declared_named_volume(compose: dict[str, Any]) -> None:
@@ -142,30 +148,54 @@ def test_db_uses_declared_named_volume(compose: dict[str, Any]) -> None:
     assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?.+\}", _env_dict(db)["POSTGRES_PASSWORD"])
 
 
-def test_api_environment(compose: dict[str, Any]) -> None:
-    api = compose["services"]["api"]
-    env = _env_dict(api)
+@pytest.mark.parametrize("name", API_IMAGE_SERVICES)
+def test_api_environment(compose: dict[str, Any], name: str) -> None:
+    env = _env_dict(compose["services"][name])
     assert env["OMBUDS_ENV"] == "production"
     assert re.fullmatch(r"\$\{OMBUDS_SECRET_KEY:\?.+\}", env["OMBUDS_SECRET_KEY"])
     assert env["OMBUDS_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert "@db:5432/" in env["OMBUDS_DATABASE_URL"]
 
 
-def test_api_runs_migrations_then_serves_behind_web(compose: dict[str, Any]) -> None:
-    api, web = compose["services"]["api"], compose["services"]["web"]
-    command = api["command"]
-    command = " ".join(command) if isinstance(command, list) else command
-    assert 0 <= command.index("ombuds migrate &&") < command.index("ombuds serve")
-    assert "--host 0.0.0.0 --port 8000" in command
+def _command(service: dict[str, Any]) -> str:
+    command = service["command"]
+    return " ".join(command) if isinstance(command, list) else str(command)
+
+
+def test_migrations_run_once_before_either_instance(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    migrate = services["migrate"]
+    assert _command(migrate) == "ombuds migrate"
+    assert migrate["restart"] == "no", "a one-shot: it exits once the schema is at head"
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    for name in API_INSTANCES:
+        api = services[name]
+        assert "migrate" not in _command(api), f"{name} never migrates itself"
+        assert api["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert api["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", API_INSTANCES)
+def test_api_instance_serves_behind_web(compose: dict[str, Any], name: str) -> None:
+    api, web = compose["services"][name], compose["services"]["web"]
+    assert _command(api) == "ombuds serve --host 0.0.0.0 --port 8000"
     assert "ports" not in api, "only nginx (web) is published"
-    assert api["depends_on"]["db"]["condition"] == "service_healthy"
+    env = _env_dict(api)
+    assert env["OMBUDS_FORWARDED_ALLOW_IPS"] == "*", "X-Forwarded-For from nginx is believed"
+    assert re.fullmatch(r"\$\{OMBUDS_WORKERS:-\d+\}", env["OMBUDS_WORKERS"])
     check = json.dumps(api["healthcheck"]["test"])
     assert "/api/ready" in check and "python" in check and "curl" not in check
-    assert web["depends_on"]["api"]["condition"] == "service_healthy"
+    assert web["depends_on"][name]["condition"] == "service_healthy"
     assert web["ports"] == ["${OMBUDS_WEB_PORT:-8080}:80"]
 
 
-@pytest.mark.parametrize("name", ["api", "web"])
+def test_api_instances_are_alike(compose: dict[str, Any]) -> None:
+    first, second = (compose["services"][name] for name in API_INSTANCES)
+    assert first == second
+    assert first["image"] == compose["services"]["migrate"]["image"]
+
+
+@pytest.mark.parametrize("name", [*API_IMAGE_SERVICES, "web"])
 def test_build_dockerfile_exists(compose: dict[str, Any], name: str) -> None:
     build = compose["services"][name]["build"]
     context = ROOT / build["context"]
@@ -181,19 +211,29 @@ def test_compose_config_renders(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert {"db", "api", "web"} <= set(services)
-    api_env = _env_dict(services["api"])
-    assert api_env["OMBUDS_ENV"] == "production"
-    assert api_env["OMBUDS_SECRET_KEY"] == SECRET
-    assert (
-        api_env["OMBUDS_DATABASE_URL"] == f"postgresql+asyncpg://ombuds:{PASSWORD}@db:5432/ombuds"
-    )
+    assert {"db", "migrate", *API_INSTANCES, "web"} <= set(services)
+    for name in API_IMAGE_SERVICES:
+        api_env = _env_dict(services[name])
+        assert api_env["OMBUDS_ENV"] == "production"
+        assert api_env["OMBUDS_SECRET_KEY"] == SECRET
+        assert api_env["OMBUDS_ENCRYPTION_KEYS"] == KEYS
+        assert api_env["OMBUDS_WORKERS"] == "2"
+        assert (
+            api_env["OMBUDS_DATABASE_URL"]
+            == f"postgresql+asyncpg://ombuds:{PASSWORD}@db:5432/ombuds"
+        )
+    for name in API_INSTANCES:
+        assert "ports" not in services[name]
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert services[name]["healthcheck"]["test"] == services["api-1"]["healthcheck"]["test"]
+    assert {"api-1", "api-2"} <= set(services["web"]["depends_on"])
     assert _env_dict(services["db"])["POSTGRES_PASSWORD"] == PASSWORD
     assert set(_named_volumes(services["db"])) <= set(config["volumes"])
-    assert "ports" not in services["api"]
     (port,) = services["web"]["ports"]
     assert (str(port["published"]), int(port["target"])) == ("8080", 80)
-    for name in ("api", "web"):
+    for name in [*API_IMAGE_SERVICES, "web"]:
         assert Path(services[name]["build"]["context"]).resolve() == ROOT
 
 
@@ -358,7 +398,7 @@ def _directives(block: str, name: str) -> list[str]:
 def test_nginx_proxies_api() -> None:
     text = _nginx_text()
     api = _locations(text)["/api/"]
-    assert _directives(api, "proxy_pass") == ["http://api:8000"]
+    assert _directives(api, "proxy_pass") == ["http://ombuds_api"]
     headers = " | ".join(_directives(text, "proxy_set_header"))
     for expected in (
         "Host $host",
@@ -368,11 +408,33 @@ def test_nginx_proxies_api() -> None:
         assert expected in headers
 
 
+def _upstream(text: str, name: str) -> str:
+    match = re.search(r"upstream\s+" + name + r"\s*\{([^}]*)\}", text)
+    assert match, f"upstream {name} is defined"
+    return match.group(1)
+
+
+def test_nginx_balances_both_instances_with_keepalive(compose: dict[str, Any]) -> None:
+    text = _nginx_text()
+    upstream = _upstream(text, "ombuds_api")
+    servers = [s.split()[0] for s in _directives(upstream, "server")]
+    assert servers == [f"{name}:8000" for name in API_INSTANCES]
+    assert set(API_INSTANCES) <= set(compose["services"])
+    (keepalive,) = _directives(upstream, "keepalive")
+    assert int(keepalive) >= 8
+    # Shorter than uvicorn's 5 s keep-alive: nginx closes an idle connection first.
+    (idle,) = _directives(upstream, "keepalive_timeout")
+    assert idle.endswith("s") and int(idle[:-1]) < 5
+    assert _directives(text, "proxy_http_version") == ["1.1"]
+    assert 'Connection ""' in _directives(text, "proxy_set_header")
+    assert not _directives(text, "proxy_next_upstream"), "POSTs are never sent twice"
+
+
 def test_nginx_does_not_log_feed_tokens() -> None:
     text = _nginx_text()
     locations = _locations(text)
     feeds = locations["/api/feeds/"]
-    assert _directives(feeds, "proxy_pass") == ["http://api:8000"]
+    assert _directives(feeds, "proxy_pass") == ["http://ombuds_api"]
     access_logs = _directives(feeds, "access_log")
     assert access_logs, "/api/feeds/ sets its own access_log (off, or a format without the URI)"
     formats = {
@@ -436,20 +498,9 @@ def test_nginx_spa_cache_and_security_headers() -> None:
 def test_nginx_accepts_config(tmp_path: Path) -> None:
     if not shutil.which("nginx"):
         _missing_tool("nginx", "nginx")
-    conf = NGINX_CONF.read_text().replace("http://api:8000", "http://127.0.0.1:8000")
-    conf = conf.replace("/var/log/nginx/", f"{tmp_path}/")
-    (tmp_path / "default.conf").write_text(conf)
-    temp_paths = "".join(
-        f"{kind}_temp_path {tmp_path}/{kind};\n"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\naccess_log {tmp_path}/access.log;\n{temp_paths}"
-        f"include {tmp_path}/default.conf;\n}}\n"
-    )
+    main = write_config(tmp_path, [8001, 8002])
     result = subprocess.run(
-        ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        ["nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(main)],
         capture_output=True,
         text=True,
         timeout=60,

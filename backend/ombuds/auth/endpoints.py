@@ -129,7 +129,9 @@ async def confirm_second_factor(
     user = await _me(db, principal)
     if user.totp_secret is None or user.totp_confirmed_at is not None:
         raise Conflict("Start the set-up first (POST /api/auth/second-factor).")
-    if not second_factor.accept(user, cast(KeyRing, request.app.state.keyring), body.code):
+    if not await second_factor.accept(
+        db, user, cast(KeyRing, request.app.state.keyring), body.code
+    ):
         raise InvalidInput(
             "The code is wrong or was already used.",
             errors=[field_error("code", "totp", "not the current code")],

@@ -4,8 +4,13 @@ The shared secret is stored encrypted with the key ring, bound to its user's row
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pyotp
 from pyotp.exceptions import OTPVerificationError
+from sqlalchemy import CursorResult, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ombuds.kit.crypto import KeyRing
 from ombuds.models import Role, User
@@ -31,8 +36,10 @@ def new_secret(user: User, keyring: KeyRing) -> tuple[str, str]:
     return secret, uri
 
 
-def accept(user: User, keyring: KeyRing, code: str) -> bool:
-    """True once per code: a code whose time step was already used is refused."""
+async def accept(db: AsyncSession, user: User, keyring: KeyRing, code: str) -> bool:
+    """True once per code: a code whose time step was already used is refused. The step is
+    taken by a conditional UPDATE, not judged from the row read earlier, so sign-ins racing
+    with one code (on any worker of any instance) cannot both use it."""
     if user.totp_secret is None or not code.isdigit() or len(code) != 6:
         return False
     secret = keyring.decrypt_text(user.totp_secret, row_id=str(user.id), **_WHERE)
@@ -40,7 +47,16 @@ def accept(user: User, keyring: KeyRing, code: str) -> bool:
         timecode = pyotp.TOTP(secret).verify_and_get_timecode(code, valid_window=1)
     except OTPVerificationError:
         return False
-    if user.totp_last_timecode is not None and timecode <= user.totp_last_timecode:
+    taken = await db.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_timecode.is_(None), User.totp_last_timecode < timecode),
+        )
+        .values(totp_last_timecode=timecode)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], taken).rowcount != 1:
         return False
-    user.totp_last_timecode = timecode
+    set_committed_value(user, "totp_last_timecode", timecode)
     return True

@@ -52,8 +52,10 @@ async def login(
     """Verify a password (and a second factor when the account has one) and open a session.
     Failures are returned, not raised, so what they record is committed with the request."""
     account = throttle.account_key(normalise_username(username))
-    wait = await throttle.retry_after(session, account, client)
+    attempt = await throttle.attempt(session, account, client)
+    wait = await throttle.retry_after(session, account, client, attempt)
     if wait is not None:
+        await throttle.drop(session, attempt)
         await audit.record(session, None, "auth.login_throttled", "user", None, Outcome.denied)
         return LoginResult(
             failure=f"Too many failed attempts; try again in {wait} seconds.",
@@ -69,22 +71,24 @@ async def login(
     # the worker's other requests go on while a login hashes.
     ok = await run_in_threadpool(passwords.verify, user.password_hash if user else None, password)
     if user is None or not ok:
-        await throttle.record_failure(session, account, client)
+        await throttle.record_failure(session)
         await audit.record(
             session, None, "auth.login", "user", user.id if user else None, Outcome.denied
         )
         return LoginResult(failure="Incorrect username or password.")
     if not user.is_active:
+        await throttle.drop(session, attempt)
         await audit.record(session, None, "auth.login", "user", user.id, Outcome.denied)
         return LoginResult(failure="This account is deactivated; ask an administrator.")
     if user.totp_confirmed_at is not None:
         if not code:
+            await throttle.drop(session, attempt)
             return LoginResult(
                 failure="Enter the 6-digit code from your authenticator app.",
                 problem="second-factor-required",
             )
-        if not second_factor.accept(user, keyring, code):
-            await throttle.record_failure(session, account, client)
+        if not await second_factor.accept(session, user, keyring, code):
+            await throttle.record_failure(session)
             await audit.record(session, None, "auth.second_factor", "user", user.id, Outcome.denied)
             return LoginResult(
                 failure="The code is wrong or was already used.", problem="second-factor-wrong"
