@@ -123,6 +123,8 @@ class TestRoundTrip:
         assert verified.returncode == 0, verified.stderr
         assert verified.stdout.startswith("audit chain intact: ")
 
+
+class TestRefusals:
     async def test_a_database_that_is_not_empty_is_refused(
         self, ops_database: str, tmp_path: Path
     ) -> None:
