@@ -165,15 +165,87 @@ class TestPostgresRestart:
         assert made.status_code == 201, made.text
 
 
+def _lost() -> DBAPIError:
+    error = DBAPIError("SELECT 1", None, ConnectionResetError("gone"))
+    error.connection_invalidated = True
+    return error
+
+
+async def _call(app: Any, method: str) -> list[dict[str, Any]]:
+    """A request through the middleware around `app`; what was sent back."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await RetryLostConnection(app)({"type": "http", "method": method}, receive, send)
+    return sent
+
+
 class TestOnlyLostConnectionsAreRetried:
-    async def test_another_database_error_is_not_retried_and_stays_a_500(self) -> None:
+    @pytest.mark.parametrize(("method", "runs"), [("GET", 2), ("HEAD", 2), ("POST", 1)])
+    async def test_a_lost_connection_is_retried_for_reads_only_then_a_503(
+        self, method: str, runs: int
+    ) -> None:
         calls = 0
 
         async def failing(scope: Any, receive: Any, send: Any) -> None:
             nonlocal calls
             calls += 1
-            raise DBAPIError("SELECT 1", None, ValueError("a constraint"))
+            raise _lost()
+
+        sent = await _call(failing, method)
+        assert calls == runs
+        assert [m.get("status") for m in sent] == [503, None]
+
+    async def test_a_read_is_answered_by_its_second_run(self) -> None:
+        calls = 0
+
+        async def once_lost(scope: Any, receive: Any, send: Any) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise _lost()
+            assert (await receive())["type"] == "http.request"
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+        sent = await _call(once_lost, "GET")
+        assert (calls, [m.get("status") for m in sent]) == (2, [200, None])
+        assert sent[1]["body"] == b"ok"
+
+    async def test_nothing_is_retried_once_the_response_has_begun(self) -> None:
+        calls = 0
+
+        async def lost_midway(scope: Any, receive: Any, send: Any) -> None:
+            nonlocal calls
+            calls += 1
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise _lost()
 
         with pytest.raises(DBAPIError):
-            await RetryLostConnection(failing)({"type": "http", "method": "GET"}, None, None)  # type: ignore[arg-type]
+            await _call(lost_midway, "GET")
+        assert calls == 1
+
+    @pytest.mark.parametrize(
+        "error",
+        [
+            DBAPIError("SELECT 1", None, ValueError("a constraint")),
+            ConnectionRefusedError("a network call of the route's own, not the database"),
+        ],
+        ids=["another database error", "an OSError outside the driver"],
+    )
+    async def test_other_errors_are_not_retried_and_stay_500s(self, error: Exception) -> None:
+        calls = 0
+
+        async def failing(scope: Any, receive: Any, send: Any) -> None:
+            nonlocal calls
+            calls += 1
+            raise error
+
+        with pytest.raises(type(error)):
+            await _call(failing, "GET")
         assert calls == 1

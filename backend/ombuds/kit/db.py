@@ -95,6 +95,18 @@ _LOST_NAMES = frozenset(
 )
 
 
+def _raised_by_the_database_driver(exc: BaseException) -> bool:
+    """Whether the error came up through the driver or the pool (not, say, a network call
+    of the request's own)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.startswith(("asyncpg", "sqlalchemy")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def connection_lost(exc: BaseException) -> bool:
     """Whether the error says the database connection was lost or could not be made (rather
     than that the statement was wrong): the transaction did not commit, and a fresh
@@ -105,8 +117,10 @@ def connection_lost(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
-        if isinstance(current, OSError) or type(current).__name__ in _LOST_NAMES:
+        if type(current).__name__ in _LOST_NAMES:
             return True
+        if isinstance(current, OSError) and _raised_by_the_database_driver(current):
+            return True  # a refused or reset connection, raised by asyncpg under the pool
         if "connection is closed" in str(current) and type(current).__name__.endswith(
             "InterfaceError"
         ):

@@ -174,8 +174,9 @@ class RetryLostConnection:
     first statement, and SQLAlchemy then invalidates the whole pool. A GET or HEAD that
     failed so, before anything of its response was sent, is run once more on a fresh
     connection. Anything else is not retried: a write's transaction was rolled back, so
-    nothing of it is saved, and the client is told so with a 503 (`database-unavailable`)
-    it may retry itself; a read whose retry fails too gets the same."""
+    nothing of it is saved (unless the connection dropped during the COMMIT itself: then the
+    change may be saved, whole), and the client gets a 503 (`database-unavailable`) and may
+    send it again; a read whose retry fails too gets the same."""
 
     RETRIED = frozenset({"GET", "HEAD"})
 
@@ -229,7 +230,10 @@ async def _database_unavailable(send: Send) -> None:
             "type": PROBLEM_BASE + "database-unavailable",
             "title": "Database unavailable",
             "status": 503,
-            "detail": "The database could not be reached; nothing was saved. Try again shortly.",
+            "detail": (
+                "The database could not be reached, so the request did not complete; "
+                "a change is saved whole or not at all. Try again shortly."
+            ),
         }
     ).encode()
     await send(
