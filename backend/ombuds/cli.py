@@ -1,5 +1,5 @@
 """The `ombuds` command: migrate, seed demo data, import members, verify and seal the audit
-log, check roles, serve."""
+log, check roles, back up and restore, serve."""
 
 from __future__ import annotations
 
@@ -220,6 +220,61 @@ async def _rotate_keys(settings: Settings, batch: int) -> int:
     return 0
 
 
+async def _backup(settings: Settings, target: Path) -> int:
+    from ombuds.ops.backup import BackupRefused, backup
+
+    try:
+        report = await backup(settings, target)
+    except BackupRefused as exc:
+        print(f"ombuds: backup refused: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"backup written: {report.path} ({report.size} bytes); audit chain end: "
+        f"position {report.chain_end_pos}, {report.chain_end_hash or 'empty'}"
+    )
+    print(
+        "the keys are not in it: keep OMBUDS_ENCRYPTION_KEYS and OMBUDS_AUDIT_KEY apart "
+        "from it (docs/operations.md)"
+    )
+    return 0
+
+
+async def _restore(settings: Settings, source: Path) -> int:
+    from ombuds.ops.backup import BackupRefused, restore
+
+    try:
+        report = await restore(settings, source)
+    except BackupRefused as exc:
+        print(f"ombuds: restore refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {source}")
+    verdict, status = report.verdict, 0
+    if verdict.intact:
+        print(
+            f"audit chain intact: {verdict.checked} entries checked "
+            f"({report.sealed_after_restore} sealed after the restore); "
+            f"chain end: position {verdict.end_pos}, {verdict.end_hash}"
+        )
+    else:
+        status = 1
+        print(
+            f"audit chain BROKEN at entry {verdict.first_broken_seq}: {verdict.reason} "
+            f"({verdict.checked} entries before it are intact); is OMBUDS_AUDIT_KEY the key "
+            "the backup was made with?",
+            file=sys.stderr,
+        )
+    if report.keys.readable:
+        print(f"encryption keys: values under {', '.join(report.keys.readable)} decrypt")
+    for key_id, why in report.keys.unreadable.items():
+        status = 1
+        print(
+            f"encryption key {key_id!r}: {why}; nothing encrypted under it is readable. "
+            "Set OMBUDS_ENCRYPTION_KEYS to the key ring the backup was made with",
+            file=sys.stderr,
+        )
+    return status
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -268,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seal-audit", help="link committed audit entries into the chain, once")
     sub.add_parser("sync-calendars", help="push deadlines to the CalDAV calendars, once")
     sub.add_parser("check-roles", help="list accounts holding roles that conflict; exit 1 if any")
+    bak = sub.add_parser("backup", help="dump the database (PostgreSQL) into a file; no keys")
+    bak.add_argument("file", type=Path)
+    res = sub.add_parser("restore", help="restore a backup into an empty database and check it")
+    res.add_argument("file", type=Path)
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
@@ -310,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_sync_calendars(settings))
     elif args.command == "check-roles":
         return asyncio.run(_check_roles(settings))
+    elif args.command == "backup":
+        return asyncio.run(_backup(settings, args.file))
+    elif args.command == "restore":
+        return asyncio.run(_restore(settings, args.file))
     elif args.command == "serve":
         _serve(settings, args)
     else:

@@ -33,7 +33,12 @@ from ombuds.kit import apidoc
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
 from ombuds.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
-from ombuds.kit.middleware import AllowedMethods, BodyLimit, SecurityHeaders
+from ombuds.kit.middleware import (
+    AllowedMethods,
+    BodyLimit,
+    RetryLostConnection,
+    SecurityHeaders,
+)
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
 from ombuds.register import endpoints as register
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_spa(app)  # frontend/dist at "/", when built
     assert_all_routes_declared(app)
     apidoc.install(app)  # what each route answers besides success, from its access rule
+    app.add_middleware(RetryLostConnection)  # innermost: a read retried runs the app alone
     app.add_middleware(AllowedMethods, routes=app.router.routes)
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes

@@ -39,8 +39,12 @@ def free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
+        """`durable`: a commit is acknowledged only once its WAL is written, so an immediate
+        shutdown loses no acknowledged write (fsync stays off: the machine does not crash,
+        only the server's processes do). The default trades that for speed."""
         self.bin_dir = bin_dir
+        self.durable = durable
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="ombuds-pg-"))
         self.data = self.root / "data"
@@ -66,10 +70,16 @@ class PostgresServer:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )
+        return self.launch()
+
+    def launch(self) -> PostgresServer:
+        """Start the server on its data directory and port (again, after `halt`)."""
+        synchronous_commit = "on" if self.durable else "off"
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-c synchronous_commit={synchronous_commit} -c full_page_writes=off "
+            "-c max_connections=200"
         )
         self._run(
             str(self.bin_dir / "pg_ctl"),
@@ -86,11 +96,13 @@ class PostgresServer:
         )
         return self
 
+    def halt(self, mode: str = "immediate") -> None:
+        """Stop the server, keeping its data (`immediate`: as a crash would, no checkpoint)."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run(
-                str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
-            )
+            self.halt()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

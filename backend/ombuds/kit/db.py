@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -70,11 +71,63 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
+    """No `pool_pre_ping`: it costs every request a BEGIN, a ping and a ROLLBACK. A pooled
+    connection the server dropped fails its first statement instead; SQLAlchemy then
+    invalidates the whole pool, and a read is answered again on a fresh connection
+    (`kit.middleware.RetryLostConnection`)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 5})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, pool_size=10, max_overflow=10)
+
+
+# What asyncpg raises (directly, or as the cause SQLAlchemy wraps) when the server went
+# away or is not taking connections yet: terminated backends, a restart, a refused connect.
+_LOST_NAMES = frozenset(
+    {
+        "ConnectionDoesNotExistError",  # the connection closed under a statement
+        "ConnectionFailureError",  # SQLSTATE 08xxx
+        "AdminShutdownError",  # 57P01: pg_terminate_backend, a fast or immediate shutdown
+        "CrashShutdownError",  # 57P02
+        "CannotConnectNowError",  # 57P03: starting up or shutting down
+    }
+)
+
+
+def _raised_by_the_database_driver(exc: BaseException) -> bool:
+    """Whether the error came up through the driver or the pool (not, say, a network call
+    of the request's own)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.startswith(("asyncpg", "sqlalchemy")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether the error says the database connection was lost or could not be made (rather
+    than that the statement was wrong): the transaction did not commit, and a fresh
+    connection may well succeed."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if type(current).__name__ in _LOST_NAMES:
+            return True
+        if isinstance(current, OSError) and _raised_by_the_database_driver(current):
+            return True  # a refused or reset connection, raised by asyncpg under the pool
+        if "connection is closed" in str(current) and type(current).__name__.endswith(
+            "InterfaceError"
+        ):
+            return True
+        orig = current.orig if isinstance(current, DBAPIError) else None
+        current = orig if isinstance(orig, BaseException) else current.__cause__
+    return False
 
 
 def create_sessionmaker(

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ombuds.kit.crypto import DecryptionFailed
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://ombuds.example/problems/"
 log = logging.getLogger("ombuds.errors")
@@ -291,6 +293,19 @@ def install_error_handlers(app: FastAPI, *, caller_check: CallerCheck | None = N
             "stale-version",
             "Changed by someone else",
             "Someone else changed this at the same moment; reload and reapply.",
+        )
+
+    @app.exception_handler(DecryptionFailed)
+    async def _undecryptable(_: Request, exc: DecryptionFailed) -> JSONResponse:
+        # A key ring that is not the one the data was written under (a restore with other
+        # keys): nothing is shown rather than garbage. The reason names a key id, no content.
+        log.error("stored data could not be decrypted: %s", exc)
+        return problem(
+            500,
+            "stored-data-unreadable",
+            "Stored data cannot be decrypted",
+            "The server's encryption keys do not decrypt the stored data "
+            "(OMBUDS_ENCRYPTION_KEYS); nothing was shown or saved.",
         )
 
     @app.exception_handler(Exception)

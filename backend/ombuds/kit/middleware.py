@@ -1,9 +1,10 @@
-"""ASGI middleware: body size limits, allowed methods, and security headers on every
-response."""
+"""ASGI middleware: body size limits, allowed methods, security headers on every
+response, and a read retried once when the database connection was lost."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute, compile_path
 
+from ombuds.kit.db import connection_lost
 from ombuds.kit.errors import PROBLEM_BASE, PROBLEM_JSON
 
 Scope = MutableMapping[str, Any]
@@ -18,6 +20,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("ombuds.db")
 
 API_HEADERS = [
     (b"cache-control", b"no-store"),
@@ -160,6 +164,90 @@ class BodyLimit:
             await send(message)
 
         await self.app(scope, counting_receive, tracking_send)
+
+
+class RetryLostConnection:
+    """A dropped database connection (the server restarted, a backend was terminated) costs
+    no request a failure it need not have, and no restart of the service.
+
+    The pool does not ping a connection before lending it (kit/db.py); a dead one fails its
+    first statement, and SQLAlchemy then invalidates the whole pool. A GET or HEAD that
+    failed so, before anything of its response was sent, is run once more on a fresh
+    connection. Anything else is not retried: a write's transaction was rolled back, so
+    nothing of it is saved (unless the connection dropped during the COMMIT itself: then the
+    change may be saved, whole), and the client gets a 503 (`database-unavailable`) and may
+    send it again; a read whose retry fails too gets the same."""
+
+    RETRIED = frozenset({"GET", "HEAD"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        received: list[Message] = []
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                received.append(message)
+            return message
+
+        try:
+            await self.app(scope, recording_receive, tracking_send)
+            return
+        except Exception as exc:
+            if started or not connection_lost(exc):
+                raise
+            log.warning("database connection lost: %s", type(exc).__name__)
+        if scope["method"] in self.RETRIED:
+            replay = list(received)
+
+            async def replaying_receive() -> Message:
+                return replay.pop(0) if replay else await receive()
+
+            try:
+                await self.app(scope, replaying_receive, tracking_send)
+                return
+            except Exception as exc:
+                if started or not connection_lost(exc):
+                    raise
+                log.warning("database connection lost again: %s", type(exc).__name__)
+        await _database_unavailable(send)
+
+
+async def _database_unavailable(send: Send) -> None:
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + "database-unavailable",
+            "title": "Database unavailable",
+            "status": 503,
+            "detail": (
+                "The database could not be reached, so the request did not complete; "
+                "a change is saved whole or not at all. Try again shortly."
+            ),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _too_large(send: Send, limit: int) -> None:
