@@ -24,6 +24,7 @@ from ombuds.committees import endpoints as committees
 from ombuds.complaints import endpoints as complaints
 from ombuds.consultations import endpoints as consultations
 from ombuds.deadlines import endpoints as deadlines
+from ombuds.deadlines import upkeep
 from ombuds.directory import endpoints as directory
 from ombuds.formal import endpoints as formal
 from ombuds.health import endpoints as health
@@ -90,7 +91,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sealing = None
         if settings.audit_seal_seconds > 0:
             sealing = asyncio.create_task(sealer.run(), name="audit sealer")
+        # The policy review dates exist before the first request; then kept up to date.
+        review_dates = upkeep.PolicyReviewUpkeep(app.state.sessionmaker, settings)
+        reviews = asyncio.create_task(review_dates.run(), name="policy review dates")
+        await review_dates.first_round()
         yield
+        reviews.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reviews
         if sealing is not None:
             sealing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
 from ombuds.deadlines import service as deadlines
+from ombuds.deadlines import upkeep
 from ombuds.kit.clock import local_today, utcnow
 from ombuds.kit.pagination import encode_cursor
 from ombuds.models import Complaint, Deadline, DeadlineKind, Role, Scope
@@ -420,9 +421,16 @@ class TestPolicyReviewDates:
         if backend != "postgresql":
             pytest.skip("the advisory lock is PostgreSQL's; SQLite serialises its writers")
         today = local_today()
+        await _drop_review_dates(app)  # added when the service started
         async with app.state.sessionmaker() as first, app.state.sessionmaker() as second:
             added = await deadlines.ensure_upcoming_policy_reviews(first, settings, today)
             assert added > 0
+            # The service's upkeep does not wait: another process is at it.
+            async with app.state.sessionmaker() as upkeep_round:
+                skipped = await deadlines.ensure_upcoming_policy_reviews(
+                    upkeep_round, settings, today, wait=False
+                )
+                assert skipped == 0
             waiting = asyncio.create_task(
                 deadlines.ensure_upcoming_policy_reviews(second, settings, today)
             )
@@ -438,3 +446,29 @@ class TestPolicyReviewDates:
                 )
             )
         assert len(dates) == added == len(set(dates))
+
+    @pytest.mark.clause("6")
+    async def test_the_service_keeps_the_dates_and_reads_only_read_them(
+        self, app: FastAPI, settings: Settings, client: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        headers = await integration(db)
+        kept = _reviews(await listing(client, headers))
+        assert kept  # there from the start, before any read
+        await _drop_review_dates(app)
+        assert _reviews(await listing(client, headers)) == []  # a read adds nothing
+        assert await upkeep.ensure_once(app.state.sessionmaker, settings) == len(kept)
+        assert _reviews(await listing(client, headers)) == kept
+
+
+def _reviews(listed: dict[str, Any]) -> list[str]:
+    return [i["due_on"] for i in listed["items"] if i["kind"] == "policy_review"]
+
+
+async def _drop_review_dates(app: FastAPI) -> None:
+    async with app.state.sessionmaker() as db:
+        await db.execute(
+            delete(Deadline).where(
+                Deadline.complaint_id.is_(None), Deadline.kind == DeadlineKind.policy_review
+            )
+        )
+        await db.commit()

@@ -15,7 +15,12 @@ from sqlalchemy import ColumnElement, exists, false, or_, true
 
 from ombuds.auth.access import require_scope_or_user
 from ombuds.auth.principal import Principal, PrincipalKind
-from ombuds.complaints.access import officer_visible_complaints, readable_complaints
+from ombuds.complaints.access import (
+    Caller,
+    caller_of,
+    officer_visible_complaints,
+    readable_complaints,
+)
 from ombuds.models import Complaint, Deadline, Role, Scope
 
 DeadlineReader = Annotated[Principal, Depends(require_scope_or_user(Scope.deadlines_read))]
@@ -36,17 +41,29 @@ def sees_every_deadline(principal: Principal) -> bool:
 
 def visible_deadlines(principal: Principal) -> ColumnElement[bool]:
     """The deadlines ``principal`` may know of (a condition on ``Deadline``)."""
-    if sees_every_deadline(principal):
+    return visibility(
+        caller_of(principal) if principal.is_user else None,
+        every=sees_every_deadline(principal),
+        reviews=sees_policy_reviews(principal),
+    )
+
+
+def visibility(caller: Caller | None, *, every: bool, reviews: bool) -> ColumnElement[bool]:
+    """`visible_deadlines` for a caller whose id may be a bind parameter (a statement built
+    once, deadlines/reads.py): every deadline (an integration), none (no user), or those
+    of the complaints the user may read or, as a table officer, know of, and the policy
+    reviews (6) for those who see them."""
+    if every:
         return true()
-    if not principal.is_user:
+    if caller is None:
         return false()
-    complaint_rule = or_(readable_complaints(principal), officer_visible_complaints(principal))
+    complaint_rule = or_(readable_complaints(caller), officer_visible_complaints(caller))
     parts: list[ColumnElement[bool]] = [
         # The complaint is always this subquery's own, even where the outer query joins one.
         exists()
         .where(Complaint.id == Deadline.complaint_id, complaint_rule)
         .correlate_except(Complaint)
     ]
-    if sees_policy_reviews(principal):
+    if reviews:
         parts.append(Deadline.complaint_id.is_(None))
     return or_(*parts)

@@ -3,26 +3,26 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response, status
 
 from ombuds.calendars import conditional
-from ombuds.deadlines import service
-from ombuds.deadlines.access import DeadlineReader, sees_policy_reviews, visible_deadlines
+from ombuds.deadlines import reads, service
+from ombuds.deadlines.access import DeadlineReader
 from ombuds.deadlines.schemas import DeadlineOut, DeadlineRule
-from ombuds.kit.clock import local_today
 from ombuds.kit.deps import AppSettings, DbSession
 from ombuds.kit.errors import InvalidInput, field_error
 from ombuds.kit.pagination import Cursor, PageSize, decode_cursor, encode_cursor
 from ombuds.kit.schemas import IsoDatetime, Page
-from ombuds.models import Deadline, DeadlineStatus
+from ombuds.models import DeadlineStatus
 
 router = APIRouter(prefix="/api/deadlines", tags=["deadlines"])
 MAX_RANGE_DAYS = 731  # two years
 
 
-def _out(deadline: Deadline, reference: str | None) -> DeadlineOut:
+def _out(deadline: Any, reference: str | None) -> DeadlineOut:
+    """A deadline (an ORM `Deadline`, or a row of deadlines/reads.py) for the API."""
     return DeadlineOut(
         id=deadline.id,
         kind=deadline.kind,
@@ -131,11 +131,9 @@ async def list_deadlines(
     _check_range(due_from, due_to)
     filters = _filters(due_from, due_to, updated_since)
     after = _after(cursor, updated_since is not None, filters)
-    if sees_policy_reviews(actor):
-        await service.ensure_upcoming_policy_reviews(db, settings, local_today())
-    rows = await service.visible_page(
+    rows = await reads.page(
         db,
-        visible_deadlines(actor),
+        actor,
         due_from=due_from,
         due_to=due_to,
         updated_since=updated_since,
@@ -144,12 +142,12 @@ async def list_deadlines(
     )
     next_cursor = None
     if len(rows) == limit:
-        last = rows[-1][0]
+        last = rows[-1]
         if updated_since is None:
             next_cursor = encode_cursor("d", last.due_on.isoformat(), last.id, filters)
         else:
             next_cursor = encode_cursor("u", last.updated_at.isoformat(), last.id, filters)
-    page = Page[DeadlineOut](items=[_out(d, ref) for d, ref in rows], next_cursor=next_cursor)
+    page = Page[DeadlineOut](items=[_out(r, r.reference) for r in rows], next_cursor=next_cursor)
     body = page.model_dump_json().encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}

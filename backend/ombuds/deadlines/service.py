@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, func, select, tuple_
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from ombuds.deadlines.rules import DueDate, add_months, due_after_days, policy_review_dates
 from ombuds.kit.clock import local_today, utcnow
-from ombuds.models import Complaint, Deadline, DeadlineKind, DeadlineStatus, PolicyReview
+from ombuds.models import Deadline, DeadlineKind, DeadlineStatus, PolicyReview
 from ombuds.settings import Settings
 
 
@@ -233,9 +232,16 @@ def label(kind: DeadlineKind, reference: str | None) -> str:
 POLICY_REVIEW_LOCK = 0x0B5D0006  # PostgreSQL advisory lock: one writer of review dates
 
 
-async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, today: date) -> int:
+async def ensure_upcoming_policy_reviews(
+    db: AsyncSession, settings: Settings, today: date, *, wait: bool = True
+) -> int:
     """6: the review dates up to four years ahead exist. Reads only, unless one is missing;
-    then (on PostgreSQL) writers take turns, so two first renders add each date once."""
+    then (on PostgreSQL) one writer at a time adds them, so each date is added once.
+
+    No read of deadlines calls this: the service keeps the dates (deadlines/upkeep.py, at
+    start and then every few hours, `wait=False`: a process that finds another at it
+    leaves it the work); recording a review (policy/service.py) waits its turn, a step
+    taken once in three years."""
     until = add_months(today, POLICY_REVIEW_HORIZON_MONTHS)
     expected = {
         due.due_on
@@ -265,40 +271,10 @@ async def ensure_upcoming_policy_reviews(db: AsyncSession, settings: Settings, t
     if expected <= existing:
         return 0
     if db.get_bind().dialect.name == "postgresql":
-        await db.execute(select(func.pg_advisory_xact_lock(POLICY_REVIEW_LOCK)))
+        if not wait:
+            got = await db.scalar(select(func.pg_try_advisory_xact_lock(POLICY_REVIEW_LOCK)))
+            if not got:
+                return 0
+        else:
+            await db.execute(select(func.pg_advisory_xact_lock(POLICY_REVIEW_LOCK)))
     return await ensure_policy_reviews(db, settings, until)
-
-
-async def visible_page(
-    db: AsyncSession,
-    condition: ColumnElement[bool],
-    *,
-    due_from: date | None,
-    due_to: date | None,
-    updated_since: datetime | None,
-    after: tuple[date | datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[tuple[Deadline, str | None]]:
-    """A keyset page of the deadlines matching ``condition`` (the caller's visibility), with
-    the complaint's reference. Without ``updated_since``: open deadlines by (due_on, id);
-    with it: every deadline changed since then, tombstones included, by (updated_at, id)."""
-    complaint = aliased(Complaint)
-    stmt = select(Deadline, complaint.reference).outerjoin(
-        complaint, complaint.id == Deadline.complaint_id
-    )
-    stmt = stmt.where(condition).limit(page_limit(limit))
-    if due_from is not None:
-        stmt = stmt.where(Deadline.due_on >= due_from)
-    if due_to is not None:
-        stmt = stmt.where(Deadline.due_on <= due_to)
-    if updated_since is None:
-        stmt = stmt.where(Deadline.status == DeadlineStatus.open)
-        stmt = stmt.order_by(Deadline.due_on, Deadline.id)
-        if after is not None:
-            stmt = stmt.where(tuple_(Deadline.due_on, Deadline.id) > tuple_(*after))
-    else:
-        stmt = stmt.where(Deadline.updated_at > updated_since)
-        stmt = stmt.order_by(Deadline.updated_at, Deadline.id)
-        if after is not None:
-            stmt = stmt.where(tuple_(Deadline.updated_at, Deadline.id) > tuple_(*after))
-    return [(d, ref) for d, ref in (await db.execute(stmt)).all()]

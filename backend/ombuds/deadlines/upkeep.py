@@ -1,0 +1,57 @@
+"""The policy review dates (6) kept by the service, not by its reads.
+
+Every worker of every instance runs a `PolicyReviewUpkeep`: at start, then every few hours
+(the four-year horizon moves with the date). On PostgreSQL an advisory try-lock lets one
+process add missing dates while the others skip; SQLite serialises its writers. Reads of
+deadlines (the API, the feeds) only read what is there."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ombuds.deadlines.service import ensure_upcoming_policy_reviews
+from ombuds.kit.clock import local_today
+from ombuds.settings import Settings
+
+log = logging.getLogger("ombuds.deadlines")
+EVERY_SECONDS = 6 * 3600
+
+
+async def ensure_once(factory: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    async with factory() as db:
+        added = await ensure_upcoming_policy_reviews(db, settings, local_today(), wait=False)
+        await db.commit()
+    return added
+
+
+FIRST_ROUND_SECONDS = 10.0
+
+
+class PolicyReviewUpkeep:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        every: float = EVERY_SECONDS,
+    ) -> None:
+        self.factory, self.settings, self.every = factory, settings, every
+        self.first_round_done = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await ensure_once(self.factory, self.settings)
+            except Exception as exc:  # a database outage must not end the loop
+                log.warning("policy review dates not checked: %s", type(exc).__name__)
+            self.first_round_done.set()
+            await asyncio.sleep(self.every)
+
+    async def first_round(self) -> None:
+        """Wait (bounded) for the first round, so the first request finds the dates; a
+        database that does not answer does not hold the start."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.first_round_done.wait(), FIRST_ROUND_SECONDS)
