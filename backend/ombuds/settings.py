@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     argon2_parallelism: int = Field(default=1, ge=1)
+    # How many hashes one worker runs at once (each takes argon2_memory_kib): its memory
+    # is its base plus this many hashes (auth/passwords.py).
+    argon2_concurrency: int = Field(default=1, ge=1, le=16)
     # Encryption at rest: {"key id": "base64 of 32 random bytes"}; the active id encrypts,
     # every id in the ring decrypts. Development derives one from the secret.
     encryption_keys: dict[str, str] = Field(default_factory=dict)

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from ombuds.accounts import roles as role_rules
 from ombuds.audit import service as audit
@@ -81,7 +80,7 @@ async def create_user(
             "The username is taken.", errors=[field_error("username", "unique", "already in use")]
         )
     await _check_member(db, member_id)
-    password_hash = await run_in_threadpool(passwords.hash, password)  # off the event loop
+    password_hash = await passwords.hash_off_loop(password)  # off the event loop, bounded
     user = User(
         username=username,
         display_name=display_name,

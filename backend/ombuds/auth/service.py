@@ -9,7 +9,6 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from ombuds.audit import service as audit
 from ombuds.auth import second_factor, throttle, tokens
@@ -69,7 +68,7 @@ async def login(
     )
     # argon2id takes ~200 ms of CPU by design and releases the GIL: off the event loop, so
     # the worker's other requests go on while a login hashes.
-    ok = await run_in_threadpool(passwords.verify, user.password_hash if user else None, password)
+    ok = await passwords.verify_off_loop(user.password_hash if user else None, password)
     if user is None or not ok:
         await throttle.record_failure(session)
         await audit.record(
@@ -95,7 +94,7 @@ async def login(
             )
     await throttle.clear(session, account)
     if passwords.needs_rehash(user.password_hash):
-        user.password_hash = await run_in_threadpool(passwords.hash, password)
+        user.password_hash = await passwords.hash_off_loop(password)
     now = utcnow()
     auth_session = AuthSession(
         user_id=user.id,
