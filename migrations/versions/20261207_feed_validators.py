@@ -29,6 +29,7 @@ def upgrade() -> None:
         ),
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_feed_changes")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_calendar_feed_changes_user_id_id",

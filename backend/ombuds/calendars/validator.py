@@ -54,6 +54,7 @@ from sqlalchemy import (
     CursorResult,
     Insert,
     Select,
+    Table,
     bindparam,
     delete,
     event,
@@ -418,7 +419,7 @@ async def store(
     holds the row (it is storing its own render, or the token is being rotated or revoked):
     then nothing is stored and nobody waits. A render made after an older validator than
     the one stored never replaces it. Returns whether it was stored."""
-    token = CalendarFeedToken.__table__
+    token = cast(Table, CalendarFeedToken.__table__)
     mine = token.c.id == polled.token_id
     if db.get_bind().dialect.name == "postgresql":
         free = select(token.c.id).where(mine).with_for_update(skip_locked=True).scalar_subquery()
@@ -477,7 +478,7 @@ async def compact(db: AsyncSession, *, batch: int = COMPACT_BATCH) -> int:
     if not per_user:
         return 0
     rows = [{"user_id": u, "changes": n, "last_id": m} for u, (n, m) in per_user.items()]
-    base = CalendarFeedBase.__table__
+    base = cast(Table, CalendarFeedBase.__table__)
     if dialect == "postgresql":
         pg = postgresql.insert(base)
         await db.execute(

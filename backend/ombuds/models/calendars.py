@@ -70,7 +70,11 @@ class CalendarFeedChange(Base):
     takes no lock on the user's row."""
 
     __tablename__ = "calendar_feed_changes"
-    __table_args__ = (Index("ix_calendar_feed_changes_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_calendar_feed_changes_user_id_id", "user_id", "id"),
+        # Ids never reused once compacted away, on SQLite too.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(CHANGE_ID, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID]
