@@ -41,7 +41,9 @@ def entries(count: int) -> list[ics.Entry]:
             updated_at=start + timedelta(minutes=n, seconds=30),
         )
         reference = f"C-{n:06X}"
-        made.append(ics.Entry(deadline, reference, service.complaint_url("https://x", complaint_id)))
+        made.append(
+            ics.Entry(deadline, reference, service.complaint_url("https://x", complaint_id))
+        )
     return made
 
 
