@@ -19,7 +19,7 @@ from ombuds.auth import endpoints as auth
 from ombuds.auth.access import unauthenticated_caller
 from ombuds.auth.passwords import Passwords
 from ombuds.calendars import endpoints as calendars
-from ombuds.calendars import logfilter
+from ombuds.calendars import logfilter, validator
 from ombuds.committees import endpoints as committees
 from ombuds.complaints import endpoints as complaints
 from ombuds.consultations import endpoints as consultations
@@ -89,8 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sealer = Sealer(app.state.sessionmaker, settings.audit_seal_seconds)
         sealing = None
-        if settings.audit_seal_seconds > 0:
+        compactor = validator.Compactor(app.state.sessionmaker, validator.COMPACT_SECONDS)
+        compacting = None
+        if settings.audit_seal_seconds > 0:  # background work (off in most tests)
             sealing = asyncio.create_task(sealer.run(), name="audit sealer")
+            compacting = asyncio.create_task(compactor.run(), name="feed validator compactor")
         # The policy review dates exist before the first request; then kept up to date.
         review_dates = upkeep.PolicyReviewUpkeep(app.state.sessionmaker, settings)
         reviews = asyncio.create_task(review_dates.run(), name="policy review dates")
@@ -99,6 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reviews.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reviews
+        if compacting is not None:
+            compacting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await compacting
         if sealing is not None:
             sealing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,6 +17,7 @@ from ombuds.auth import tokens
 from ombuds.auth.passwords import Passwords
 from ombuds.auth.principal import Principal
 from ombuds.calendars import feeds
+from ombuds.calendars import validator as feed_validator
 from ombuds.kit.clock import utcnow
 from ombuds.kit.errors import Conflict, InvalidInput, NotFound, field_error
 from ombuds.kit.pagination import decode_cursor
@@ -109,6 +110,7 @@ async def set_roles(
             errors=[field_error("roles", "keep_own_admin", "ask another administrator")],
         )
     role_rules.check(roles)
+    await feed_validator.users_changed(db, [user.id])  # roles decide what a feed shows
     await db.execute(delete(UserRole).where(UserRole.user_id == user.id))
     user.staff_resource_kind = staff_resource_kind
     user.roles = [UserRole(user_id=user.id, role=r) for r in sorted(set(roles))]

@@ -12,18 +12,19 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
-from ombuds.calendars import conditional, ics, service
+from ombuds.calendars import conditional, fragments, ics, service, validator
+from ombuds.deadlines.access import sees_policy_reviews
+from ombuds.kit.clock import LOCAL_ZONE
 from ombuds.kit.errors import DomainError, NotFound
-from ombuds.models import CalendarFeedToken, FeedTokenEnd
+from ombuds.models import CalendarFeedToken, DeadlineStatus, FeedTokenEnd
 from ombuds.settings import Settings
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -101,22 +102,53 @@ class Feed:
     not_modified: bool
 
 
-def _advance(
-    row: CalendarFeedToken, keys: list[service.EntryKey], etag: str, now: datetime
-) -> None:
+# Bumped whenever the rendering itself changes, so that no render stored by an older
+# release is taken for the current one.
+RENDER_FORMAT = "1"
+
+
+def render_context(settings: Settings, base_url: str) -> str:
+    """Everything besides the records that a render depends on: the address its links use
+    and the settings that date the policy reviews."""
+    parts = (
+        RENDER_FORMAT,
+        base_url,
+        settings.policy_implemented_on.isoformat(),
+        str(settings.roll_over_non_working_days),
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def fresh_until(
+    keys: list[service.EntryKey], principal: Principal, now: datetime
+) -> datetime | None:
+    """When the render goes stale with no change recorded: an ended deadline drops off
+    CANCELLED_KEPT after its change; for those who see the policy reviews (6), the dates
+    coming into view move with the local date."""
+    moments = [
+        k.updated_at + ics.CANCELLED_KEPT for k in keys if k.status != DeadlineStatus.open.value
+    ]
+    if sees_policy_reviews(principal):
+        today = now.astimezone(LOCAL_ZONE).date()
+        moments.append(datetime.combine(today + timedelta(days=1), time(), tzinfo=LOCAL_ZONE))
+    return min(moments, default=None)
+
+
+def _last_modified(
+    polled: validator.Polled, keys: list[service.EntryKey], etag: str, now: datetime
+) -> datetime:
     """Last-Modified only moves forward: to the newest change shown, or, when the body
     changed without a newer record (a deadline dropped or left the caller's scope), to now."""
-    if row.body_etag == etag and row.last_modified is not None:
-        return
-    newest = max((k.updated_at for k in keys), default=row.created_at)
+    previous = polled.last_modified
+    if polled.body_etag == etag and previous is not None:
+        return previous
+    newest = max((k.updated_at for k in keys), default=polled.created_at)
     moment = conditional.whole_seconds(newest)
-    previous = row.last_modified
     if previous is not None:
         previous = conditional.whole_seconds(previous)
         if moment <= previous:
             moment = max(conditional.whole_seconds(now), previous + timedelta(seconds=1))
-    row.last_modified = moment
-    row.body_etag = etag
+    return moment
 
 
 async def read(
@@ -131,59 +163,39 @@ async def read(
 ) -> Feed:
     if not TOKEN_SHAPE.fullmatch(token):
         raise NotFound(NO_FEED)
-    row = await db.scalar(
-        select(CalendarFeedToken).where(CalendarFeedToken.token_hash == hash_token(token))
-    )
-    if row is None:
+    # One statement: the token, its user's activation and the user's feed validator.
+    polled = await validator.poll(db, hash_token(token))
+    if polled is None:
         raise NotFound(NO_FEED)
-    if row.ended_at is not None:
+    if polled.ended or not polled.user_active:
         raise FeedGone(ENDED)
-    user = await service.user_with_roles(db, row.user_id)
+    context = render_context(settings, base_url)
+    if polled.current(context, now):
+        assert polled.body_etag is not None and polled.last_modified is not None
+        if conditional.not_modified(
+            polled.body_etag, polled.last_modified, if_none_match, if_modified_since
+        ):
+            return Feed(b"", polled.body_etag, polled.last_modified, True)
+    # The deadlines are read after the validator: a change committed in between is in
+    # this body, and moves the validator past the one stored with it (a spurious render
+    # next time, never a stale 304).
+    user = await service.user_with_roles(db, polled.user_id)
     if user is None or not user.is_active:
         raise FeedGone(ENDED)
     principal = service.principal_for(user)
-    # Rendering is most of a feed's cost, and loading the records much of the rest: the
-    # deadlines are first read as plain columns, and a client whose copy is current (the
-    # ETag of an earlier render of the very same entries, already recorded for this feed)
-    # gets its 304 without either.
     keys = await service.entry_keys(db, settings, principal, base_url=base_url, now=now)
-    key = _fingerprint(keys)
-    etag = _RENDERED.get(key)
-    if etag is not None and row.body_etag == etag and row.last_modified is not None:
-        _remember(key, etag)
-        if conditional.not_modified(etag, row.last_modified, if_none_match, if_modified_since):
-            return Feed(b"", etag, row.last_modified, True)
-    entries = await service.entries(db, settings, principal, base_url=base_url, now=now)
-    keys = [service.key_of(e) for e in entries]
-    key = _fingerprint(keys)
-    body = ics.render_feed(entries)
+    body = fragments.FRAGMENTS.feed(keys)
     etag = ics.strong_etag(body)
-    _remember(key, etag)
-    _advance(row, keys, etag, now)
-    await db.flush()
-    assert row.last_modified is not None
-    unchanged = conditional.not_modified(etag, row.last_modified, if_none_match, if_modified_since)
-    return Feed(body, etag, row.last_modified, unchanged)
-
-
-# The ETag of recent renders, by a digest of everything a render reads (ics.render_feed is a
-# pure function of the entries: same entries, same bytes). Bounded; per process.
-_RENDERED: OrderedDict[str, str] = OrderedDict()
-RENDERED_KEPT = 4096
-
-
-def _fingerprint(keys: list[service.EntryKey]) -> str:
-    digest = hashlib.sha256()
-    for k in keys:
-        digest.update(
-            f"{k.id}|{k.kind}|{k.status}|{k.due_on}|{k.sequence}|{k.created_at.isoformat()}|"
-            f"{k.updated_at.isoformat()}|{k.reference}|{k.url}\n".encode()
+    last_modified = _last_modified(polled, keys, etag, now)
+    stale = fresh_until(keys, principal, now)
+    if not polled.current(context, now) or polled.body_etag != etag:
+        await validator.store(
+            db,
+            polled,
+            body_etag=etag,
+            last_modified=last_modified,
+            context=context,
+            fresh_until=stale,
         )
-    return digest.hexdigest()
-
-
-def _remember(key: str, etag: str) -> None:
-    _RENDERED[key] = etag
-    _RENDERED.move_to_end(key)
-    while len(_RENDERED) > RENDERED_KEPT:
-        _RENDERED.popitem(last=False)
+    unchanged = conditional.not_modified(etag, last_modified, if_none_match, if_modified_since)
+    return Feed(body, etag, last_modified, unchanged)

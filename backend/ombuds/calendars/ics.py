@@ -16,7 +16,7 @@ from functools import cache
 from icalendar import Calendar, Event, Timezone
 
 from ombuds.deadlines import service as deadlines
-from ombuds.models import Deadline, DeadlineStatus
+from ombuds.models import Deadline, DeadlineKind, DeadlineStatus
 
 PRODID = "-//CUPE Local 500//Ombuds complaint deadlines//EN"
 CALENDAR_NAME = "Complaint deadlines"
@@ -74,19 +74,46 @@ def _timezone() -> Timezone:
 
 def _event(entry: Entry, uid: str | None = None, private: bool = True) -> Event:
     d = entry.deadline
+    return _vevent(
+        uid or str(d.id),
+        d.kind,
+        d.status,
+        d.due_on,
+        d.sequence,
+        d.created_at,
+        d.updated_at,
+        entry.reference,
+        entry.url,
+        private=private,
+    )
+
+
+def _vevent(
+    uid: str,
+    kind: DeadlineKind,
+    status: DeadlineStatus,
+    due_on: date,
+    sequence: int,
+    created_at: datetime,
+    updated_at: datetime,
+    reference: str | None,
+    url: str | None,
+    *,
+    private: bool,
+) -> Event:
     event = Event()
-    event.add("uid", uid or str(d.id))
+    event.add("uid", uid)
     # DTSTAMP and LAST-MODIFIED are the record's, never the time of the render.
-    event.add("dtstamp", d.updated_at)
-    event.add("created", d.created_at)
-    event.add("last-modified", d.updated_at)
-    event.add("sequence", d.sequence)
-    event.add("dtstart", d.due_on)
-    event.add("dtend", d.due_on + timedelta(days=1))
-    event.add("summary", summary(entry))
-    if entry.url is not None:
-        event.add("url", entry.url)
-    event.add("status", SHOWN_AS[d.status][0])
+    event.add("dtstamp", updated_at)
+    event.add("created", created_at)
+    event.add("last-modified", updated_at)
+    event.add("sequence", sequence)
+    event.add("dtstart", due_on)
+    event.add("dtend", due_on + timedelta(days=1))
+    event.add("summary", deadlines.label(kind, reference) + SHOWN_AS[status][1])
+    if url is not None:
+        event.add("url", url)
+    event.add("status", SHOWN_AS[status][0])
     event.add("transp", "TRANSPARENT")
     if private:
         event.add("class", "PRIVATE")
@@ -101,9 +128,7 @@ def _calendar() -> Calendar:
     return calendar
 
 
-def render_feed(entries: Sequence[Entry]) -> bytes:
-    """The whole feed: calendar properties, the VTIMEZONE, one VEVENT per entry (in the
-    order given: callers sort by due date and id)."""
+def _feed_calendar() -> Calendar:
     calendar = _calendar()
     # No calendar-level UID (RFC 7986 allows one): subscribers that split a feed into
     # items, as vdirsyncer does, copy the calendar's properties into every item and then
@@ -115,9 +140,49 @@ def render_feed(entries: Sequence[Entry]) -> bytes:
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     calendar.add_component(_timezone())
+    return calendar
+
+
+def render_feed(entries: Sequence[Entry]) -> bytes:
+    """The whole feed: calendar properties, the VTIMEZONE, one VEVENT per entry (in the
+    order given: callers sort by due date and id), as one icalendar object. The feed is
+    served from fragments.py, which gives these very bytes from cached pieces."""
+    calendar = _feed_calendar()
     for entry in entries:
         calendar.add_component(_event(entry))
     return bytes(calendar.to_ical())
+
+
+# A calendar serialises as BEGIN, its properties, each subcomponent's lines, END, every
+# line folded on its own: the feed is its head, its events' bytes one after the other,
+# and FEED_END.
+FEED_END = b"END:VCALENDAR\r\n"
+
+
+@cache
+def feed_head() -> bytes:
+    """The feed's bytes up to its first VEVENT (calendar properties and VTIMEZONE)."""
+    whole = bytes(_feed_calendar().to_ical())
+    assert whole.endswith(FEED_END)
+    return whole[: -len(FEED_END)]
+
+
+def feed_event(
+    uid: str,
+    kind: DeadlineKind,
+    status: DeadlineStatus,
+    due_on: date,
+    sequence: int,
+    created_at: datetime,
+    updated_at: datetime,
+    reference: str | None,
+    url: str | None,
+) -> bytes:
+    """One VEVENT of the feed, as the whole feed's render writes it."""
+    event = _vevent(
+        uid, kind, status, due_on, sequence, created_at, updated_at, reference, url, private=True
+    )
+    return bytes(event.to_ical())
 
 
 def render_event(entry: Entry, uid: str, *, private: bool) -> str:

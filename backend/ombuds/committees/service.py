@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
+from ombuds.calendars import validator as feed_validator
 from ombuds.committees import eligibility
 from ombuds.committees.eligibility import Eligibility
 from ombuds.committees.schemas import (
@@ -213,6 +214,8 @@ async def propose(
             committee.staff_resource_id = staff_resource_id
             committee.proposed_by = actor.id
             committee.updated_at = utcnow()
+            # The members replaced may have had the complaint in their calendar feeds.
+            await feed_validator.committees_changed(db, [committee.id])
             await db.execute(
                 delete(CommitteeMember).where(CommitteeMember.committee_id == committee.id)
             )

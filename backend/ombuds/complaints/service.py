@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
+from ombuds.calendars import validator as feed_validator
 from ombuds.complaints import stages
 from ombuds.complaints.schemas import ComplaintCreate, IncidentIn, IntakeUpdate, PersonIn
 from ombuds.deadlines import service as deadlines
@@ -241,6 +242,8 @@ async def update_intake(
     if "witnesses" in fields:
         witnesses = body.witnesses or []
         await _check_members(db, [(f"witnesses.{i}", w) for i, w in enumerate(witnesses)])
+        # A witness is recused (4.3.1(iv), 5.1): whose calendar feeds show it may change.
+        await feed_validator.complaints_changed(db, [complaint.id])
         await db.execute(
             delete(ComplaintPerson).where(
                 ComplaintPerson.complaint_id == complaint.id,

@@ -19,6 +19,8 @@ from ombuds.models.calendars import (
     CaldavScope,
     CaldavStatus,
     CaldavSyncedEvent,
+    CalendarFeedBase,
+    CalendarFeedChange,
     CalendarFeedToken,
     FeedTokenEnd,
 )
@@ -77,6 +79,8 @@ __all__ = [
     "CaldavScope",
     "CaldavStatus",
     "CaldavSyncedEvent",
+    "CalendarFeedBase",
+    "CalendarFeedChange",
     "CalendarFeedToken",
     "Category",
     "Closure",
@@ -136,3 +140,6 @@ __all__ = [
 ]
 
 encryption.install(Base)
+
+# Every flush records whose calendar feeds it may change (calendars/validator.py).
+from ombuds.calendars import validator as _feed_validator  # noqa: E402, F401

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
@@ -49,6 +49,46 @@ class CalendarFeedToken(IdMixin, Base):
     # HTTP caching: Last-Modified only moves forward, also when a deadline leaves the feed.
     last_modified: Mapped[datetime | None]
     body_etag: Mapped[str | None] = mapped_column(String(80))
+    # What the body behind body_etag was rendered from (calendars/validator.py): the
+    # user's feed validator read before the render, the render's context (address and
+    # settings), and when the render goes stale by the clock alone (an ended deadline
+    # dropping off, a policy review date coming into view). Written by renders only, and
+    # never by one that would have to wait for another (SKIP LOCKED).
+    rendered_changes: Mapped[int | None] = mapped_column(BigInteger)
+    rendered_last_id: Mapped[int | None] = mapped_column(BigInteger)
+    rendered_context: Mapped[str | None] = mapped_column(String(64))
+    fresh_until: Mapped[datetime | None]
+
+
+CHANGE_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class CalendarFeedChange(Base):
+    """One change that may alter a user's feed, appended in the transaction that made it
+    (calendars/validator.py). Insert-only: requests never update or delete these rows;
+    the compactor folds committed ones into CalendarFeedBase. No foreign key: an insert
+    takes no lock on the user's row."""
+
+    __tablename__ = "calendar_feed_changes"
+    __table_args__ = (
+        Index("ix_calendar_feed_changes_user_id_id", "user_id", "id"),
+        # Ids never reused once compacted away, on SQLite too.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(CHANGE_ID, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID]
+
+
+class CalendarFeedBase(Base):
+    """The folded part of a user's feed validator: how many changes were compacted, and
+    the largest id among them. Written by the compactor only."""
+
+    __tablename__ = "calendar_feed_bases"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    changes: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class CaldavScope(StrEnum):
