@@ -7,16 +7,11 @@ connection) changes nothing and the next round picks the same entries up."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ombuds.audit import chain
 from ombuds.audit.service import audit_key
-
-log = logging.getLogger(__name__)
+from ombuds.kit.background import Periodic
 
 
 async def seal_pending(factory: async_sessionmaker[AsyncSession]) -> int:
@@ -31,21 +26,12 @@ async def seal_pending(factory: async_sessionmaker[AsyncSession]) -> int:
             return total
 
 
-class Sealer:
+class Sealer(Periodic):
+    what = "audit sealing"
+
     def __init__(self, factory: async_sessionmaker[AsyncSession], interval: float) -> None:
+        super().__init__(interval)
         self.factory = factory
-        self.interval = interval
-        self.lock = asyncio.Lock()
 
-    async def round(self) -> int:
-        async with self.lock:
-            try:
-                return await seal_pending(self.factory)
-            except (DBAPIError, OSError) as exc:
-                log.warning("audit sealing deferred to the next round: %s", type(exc).__name__)
-                return 0
-
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.round()
+    async def work(self) -> int:
+        return await seal_pending(self.factory)

@@ -42,8 +42,6 @@ ETag compared with what the client sent (RFC 9110, in conditional.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -69,10 +67,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, UOWTransaction
 
+from ombuds.kit.background import Periodic
 from ombuds.models import (
     CalendarFeedBase,
     CalendarFeedChange,
@@ -88,8 +86,6 @@ from ombuds.models import (
     User,
     UserRole,
 )
-
-log = logging.getLogger(__name__)
 
 # The columns whose change may alter someone's feed; any other change to these records
 # (a complaint's letter, a user's password) leaves every feed as it was.
@@ -518,24 +514,14 @@ async def compact_pending(factory: async_sessionmaker[AsyncSession]) -> int:
             return total
 
 
-class Compactor:
-    """Runs :func:`compact_pending` about every ``interval`` seconds (one round at a time
-    per worker; a failed round changes nothing and the next one tries again)."""
+class Compactor(Periodic):
+    """Runs :func:`compact_pending` about every ``interval`` seconds (kit/background.py)."""
+
+    what = "feed validator compaction"
 
     def __init__(self, factory: async_sessionmaker[AsyncSession], interval: float) -> None:
+        super().__init__(interval)
         self.factory = factory
-        self.interval = interval
-        self.lock = asyncio.Lock()
 
-    async def round(self) -> int:
-        async with self.lock:
-            try:
-                return await compact_pending(self.factory)
-            except (DBAPIError, OSError) as exc:
-                log.warning("feed validator compaction deferred: %s", type(exc).__name__)
-                return 0
-
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.round()
+    async def work(self) -> int:
+        return await compact_pending(self.factory)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ombuds.deadlines.service import ensure_upcoming_policy_reviews
+from ombuds.kit.background import Periodic
 from ombuds.kit.clock import local_today
 from ombuds.settings import Settings
 
-log = logging.getLogger("ombuds.deadlines")
 EVERY_SECONDS = 6 * 3600
 
 
@@ -31,24 +30,26 @@ async def ensure_once(factory: async_sessionmaker[AsyncSession], settings: Setti
 FIRST_ROUND_SECONDS = 10.0
 
 
-class PolicyReviewUpkeep:
+class PolicyReviewUpkeep(Periodic):
+    what = "policy review dates"
+
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
         settings: Settings,
         every: float = EVERY_SECONDS,
     ) -> None:
-        self.factory, self.settings, self.every = factory, settings, every
+        super().__init__(every)
+        self.factory, self.settings = factory, settings
         self.first_round_done = asyncio.Event()
 
+    async def work(self) -> int:
+        return await ensure_once(self.factory, self.settings)
+
     async def run(self) -> None:
-        while True:
-            try:
-                await ensure_once(self.factory, self.settings)
-            except Exception as exc:  # a database outage must not end the loop
-                log.warning("policy review dates not checked: %s", type(exc).__name__)
-            self.first_round_done.set()
-            await asyncio.sleep(self.every)
+        await self.round()  # at start, then every `interval`
+        self.first_round_done.set()
+        await super().run()
 
     async def first_round(self) -> None:
         """Wait (bounded) for the first round, so the first request finds the dates; a
