@@ -51,7 +51,7 @@ async def _unchanged(db: AsyncSession, case: Case, stage: Stage, version: int) -
     complaint = await reload(db, case.id)
     assert (complaint.stage, complaint.version) == (stage, version)
     assert (complaint.formal_route, complaint.formal_route_chosen_on) == (None, None)
-    assert await count(db, Deadline) == 0
+    assert await count(db, Deadline, Deadline.complaint_id.is_not(None)) == 0
 
 
 class TestChooseRoute:
@@ -108,7 +108,7 @@ class TestChooseRoute:
             )
         assert response.status_code == 200, response.text
         assert response.json()["formal_route_chosen_on"] == local_today().isoformat()
-        deadline = await db.scalar(select(Deadline))
+        deadline = await db.scalar(select(Deadline).where(Deadline.complaint_id.is_not(None)))
         assert deadline is not None
         assert deadline.kind is DeadlineKind.table_officer_notice
         assert (deadline.trigger_on, deadline.period_days) == (local_today(), 2)
@@ -221,4 +221,12 @@ class TestChooseRoute:
         _, other = await signed_in(db, passwords, client, Role.ombudsperson)
         problem(await client.post(url, json=LOCAL_500, headers=with_etag(other, case.etag)), 404)
         await _unchanged(db, case, Stage.intake, case.detail["version"])
-        assert await count(db, Deadline, Deadline.status == DeadlineStatus.open) == 0
+        assert (
+            await count(
+                db,
+                Deadline,
+                Deadline.complaint_id.is_not(None),
+                Deadline.status == DeadlineStatus.open,
+            )
+            == 0
+        )
