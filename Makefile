@@ -84,7 +84,7 @@ openapi: $(STAMP)
 
 # The backend benchmark (issue 7): PostgreSQL seeded at 10k, 100k and 1M complaints, the
 # service and the floor under load on loopback; writes the Backend section of
-# docs/benchmarks.md. Not part of `make test` (13 to 20 minutes on 2 cores).
+# docs/benchmarks.md, with one and two workers. Not part of `make test` (about 20 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --write
 
