@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Uuid, and_, bindparam, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.principal import Principal
 from ombuds.complaints.stages import ALLOWED, OPEN, Action
@@ -99,7 +98,7 @@ class Facts:
 def _fact_columns() -> list[ColumnElement[Any]]:
     """The facts of the complaint `complaints.id` for the caller `:uid`, as columns that
     correlate with the complaint: built once, read beside the complaint's own row (the
-    detail, complaints/reads.py) or on their own (FACTS)."""
+    detail, complaints/reads.py)."""
     cid, uid = Complaint.id, bindparam("uid", type_=Uuid())
     confirmed = and_(Committee.complaint_id == cid, Committee.status == CommitteeStatus.confirmed)
     recommendations = select(func.count(Recommendation.id)).where(
@@ -168,7 +167,6 @@ def _fact_columns() -> list[ColumnElement[Any]]:
 
 
 FACT_COLUMNS = _fact_columns()
-FACTS = select(*FACT_COLUMNS).where(Complaint.id == bindparam("cid"))
 
 
 def facts_of(row: Any) -> Facts:
@@ -187,12 +185,6 @@ def facts_of(row: Any) -> Facts:
         officer_to_receive=bool(row.officer_to_receive),
         response_due_on=row.response_due_on,
     )
-
-
-async def facts(db: AsyncSession, principal: Principal, complaint: Complaint) -> Facts:
-    conn = await db.connection()
-    row = (await conn.execute(FACTS, {"cid": complaint.id, "uid": principal.id})).one()
-    return facts_of(row)
 
 
 def parts(principal: Principal, complaint: CaseState, f: Facts) -> frozenset[str]:
@@ -302,23 +294,12 @@ def allowed(principal: Principal, complaint: CaseState, f: Facts) -> list[Action
     ]
 
 
-async def allowed_actions(
-    db: AsyncSession, principal: Principal, complaint: Complaint
-) -> list[Action]:
-    """The actions this caller may take on this complaint now, in the procedure's order."""
-    if principal.id is None:
-        return []
-    return allowed(principal, complaint, await facts(db, principal, complaint))
-
-
 __all__ = [
     "FACT_COLUMNS",
     "OFFICERS_ONLY",
     "RULES",
     "Facts",
     "allowed",
-    "allowed_actions",
-    "facts",
     "facts_of",
     "parts",
 ]

@@ -87,10 +87,6 @@ def open_text(
 
 
 def session_keyring(session: Session) -> KeyRing:
-    return _keyring(session)
-
-
-def _keyring(session: Session) -> KeyRing:
     keyring = session.info.get("keyring")
     if not isinstance(keyring, KeyRing):
         raise RuntimeError("this session has no key ring (kit.db.create_sessionmaker sets it)")
@@ -119,7 +115,7 @@ def _seal(session: Session, flush_context: UOWTransaction, instances: Any) -> No
             if value is None or isinstance(value, _Sealed):
                 continue
             plain = value.encode() if is_text else bytes(value)
-            sealed = _keyring(session).encrypt(
+            sealed = session_keyring(session).encrypt(
                 plain, table=mapper.local_table.name, column=key, row_id=row_id(mapper, obj)
             )
             setattr(obj, key, _Sealed(sealed))
@@ -140,7 +136,7 @@ def _open(target: object, session: Session | None) -> None:
     for key, is_text in attrs:
         value = target.__dict__.get(key)
         if isinstance(value, _Sealed):
-            plain = _keyring(session).decrypt(
+            plain = session_keyring(session).decrypt(
                 value, table=mapper.local_table.name, column=key, row_id=row_id(mapper, target)
             )
             set_committed_value(target, key, plain.decode() if is_text else plain)

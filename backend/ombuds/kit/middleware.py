@@ -224,96 +224,74 @@ class RetryLostConnection:
         await _database_unavailable(send)
 
 
-async def _database_unavailable(send: Send) -> None:
+async def _problem(
+    send: Send,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+    **extra: object,
+) -> None:
+    """An RFC 9457 problem+json answered by the middleware itself, before any route."""
     body = json.dumps(
-        {
-            "type": PROBLEM_BASE + "database-unavailable",
-            "title": "Database unavailable",
-            "status": 503,
-            "detail": (
-                "The database could not be reached, so the request did not complete; "
-                "a change is saved whole or not at all. Try again shortly."
-            ),
-        }
+        {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail} | extra
     ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 503,
+            "status": status,
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
-                (b"retry-after", b"1"),
+                *headers,
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _database_unavailable(send: Send) -> None:
+    await _problem(
+        send,
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "The database could not be reached, so the request did not complete; "
+        "a change is saved whole or not at all. Try again shortly.",
+        headers=((b"retry-after", b"1"),),
+    )
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "type": PROBLEM_BASE + "payload-too-large",
-            "title": "Request body too large",
-            "status": 413,
-            "detail": f"The request body is larger than {limit} bytes.",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+    await _problem(
+        send,
+        413,
+        "payload-too-large",
+        "Request body too large",
+        f"The request body is larger than {limit} bytes.",
     )
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _nul(send: Send, where: str) -> None:
-    body = json.dumps(
-        {
-            "type": PROBLEM_BASE + "invalid-input",
-            "title": "Invalid input",
-            "status": 422,
-            "detail": f"The {where} contains a NUL character, which no field accepts.",
-            "errors": [{"field": where, "rule": "no_nul", "message": "NUL characters are refused"}],
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 422,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+    await _problem(
+        send,
+        422,
+        "invalid-input",
+        "Invalid input",
+        f"The {where} contains a NUL character, which no field accepts.",
+        errors=[{"field": where, "rule": "no_nul", "message": "NUL characters are refused"}],
     )
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _method_not_allowed(send: Send, method: str, allowed: list[str]) -> None:
     allow = ", ".join(allowed)
-    body = json.dumps(
-        {
-            "type": PROBLEM_BASE + "method-not-allowed",
-            "title": "Method Not Allowed",
-            "status": 405,
-            "detail": f"{method} is not allowed here; this path allows {allow}.",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 405,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"allow", allow.encode()),
-            ],
-        }
+    await _problem(
+        send,
+        405,
+        "method-not-allowed",
+        "Method Not Allowed",
+        f"{method} is not allowed here; this path allows {allow}.",
+        headers=((b"allow", allow.encode()),),
     )
-    await send({"type": "http.response.body", "body": body})
