@@ -45,6 +45,7 @@ from ombuds.policy import endpoints as policy
 from ombuds.register import endpoints as register
 from ombuds.settings import Settings, audit_key, get_settings, keyring
 from ombuds.spa import mount_spa
+from ombuds.statistics import endpoints as statistics
 from ombuds.statistics import facts
 
 ROUTERS = [
@@ -68,6 +69,7 @@ ROUTERS = [
     register.router,
     deadlines.router,
     policy.router,
+    statistics.router,
     calendars.router,
     calendars.feed_router,
 ]

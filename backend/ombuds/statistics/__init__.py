@@ -1,1 +1,2 @@
-"""Coded facts about closed complaints, and the policy review's statistics (5.1, 6)."""
+"""The policy review's statistics (6), built from the coded facts each complaint leaves
+when it closes (kept after its content is destroyed)."""

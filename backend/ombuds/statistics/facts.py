@@ -17,7 +17,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.models import (
@@ -105,7 +105,8 @@ def _codes(rows: Any) -> list[str]:
 async def _unit(db: AsyncSession, complaint_id: uuid.UUID, min_members: int) -> uuid.UUID | None:
     units = list(
         await db.scalars(
-            select(distinct(Member.unit_id))
+            select(Member.unit_id)
+            .distinct()
             .join(ComplaintPerson, ComplaintPerson.member_id == Member.id)
             .where(
                 ComplaintPerson.complaint_id == complaint_id,
