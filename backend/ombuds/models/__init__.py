@@ -68,6 +68,13 @@ from ombuds.models.complaints import (
 from ombuds.models.deadlines import Deadline, DeadlineKind, DeadlineStatus
 from ombuds.models.directory import Member, RosterSeat, SeatTerm, TrainingKind, TrainingRecord, Unit
 from ombuds.models.policy import PolicyReview
+from ombuds.models.retention import (
+    CarriedOutVia,
+    DestructionRecord,
+    LegalHold,
+    RetentionClass,
+    ScheduledDestruction,
+)
 
 __all__ = [
     "ApiToken",
@@ -82,6 +89,7 @@ __all__ = [
     "CalendarFeedBase",
     "CalendarFeedChange",
     "CalendarFeedToken",
+    "CarriedOutVia",
     "Category",
     "Closure",
     "Committee",
@@ -94,6 +102,7 @@ __all__ = [
     "Deadline",
     "DeadlineKind",
     "DeadlineStatus",
+    "DestructionRecord",
     "Disclosure",
     "DisclosurePurpose",
     "DisclosureRecipient",
@@ -109,6 +118,7 @@ __all__ = [
     "InformalParticipant",
     "InvestigationEntry",
     "InvestigationKind",
+    "LegalHold",
     "Letter",
     "LoginFailure",
     "Member",
@@ -123,8 +133,10 @@ __all__ = [
     "RecommendationKind",
     "RecommendationStatus",
     "Redirection",
+    "RetentionClass",
     "Role",
     "RosterSeat",
+    "ScheduledDestruction",
     "Scope",
     "SeatTerm",
     "ServiceAccount",
