@@ -1,7 +1,7 @@
 """retention: legal holds, scheduled destructions, the destruction register, tombstones
 
 A complaint whose retention period ended keeps its row as a tombstone (reference, stage,
-closure, dates, `destroyed_at`): its encrypted columns may now be empty, and so may a
+closure, dates, `destroyed_at`); its encrypted columns are emptied, and so are a
 disclosure's reason and content, whose register entry (5.1) stays.
 
 Revision ID: 0017
@@ -60,11 +60,9 @@ def _one_per_record(table: str, name: str, where: str) -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("complaints", schema=None) as batch_op:
+        # Only a column added: on SQLite no table is rebuilt (a rebuild of a parent table
+        # with foreign keys on would cascade its DROP into the children).
         batch_op.add_column(sa.Column("destroyed_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.alter_column("resolution_sought", existing_type=sa.LargeBinary(), nullable=True)
-    with op.batch_alter_table("disclosures", schema=None) as batch_op:
-        batch_op.alter_column("reason", existing_type=sa.LargeBinary(), nullable=True)
-        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=True)
 
     op.create_table(
         "legal_holds",
@@ -160,11 +158,5 @@ def downgrade() -> None:
     op.drop_table("scheduled_destructions")
     op.drop_index("ix_legal_holds_placed_at_id", table_name="legal_holds")
     op.drop_table("legal_holds")
-    # Destroyed records have no content to put back: a downgrade refuses rather than
-    # invent some (the columns become NOT NULL again only when nothing was destroyed).
-    with op.batch_alter_table("disclosures", schema=None) as batch_op:
-        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=False)
-        batch_op.alter_column("reason", existing_type=sa.LargeBinary(), nullable=False)
     with op.batch_alter_table("complaints", schema=None) as batch_op:
-        batch_op.alter_column("resolution_sought", existing_type=sa.LargeBinary(), nullable=False)
         batch_op.drop_column("destroyed_at")

@@ -156,18 +156,23 @@ class TestRun:
                 {"id": record.id.hex if settings.is_sqlite else record.id},
             )
         ).one()
-        assert raw[:4] == (None, None, None, None)
+        assert raw[1:4] == (None, None, None)
+        tomb = await db.get(Complaint, record.id, populate_existing=True)
+        assert tomb is not None and tomb.resolution_sought == ""  # required: emptied
         assert raw[4] is not None
         assert (raw[5], raw[6], raw[7]) == (record.reference, "closed", "concluded")
         assert await _count(db, Consultation) == 0  # both consultations deleted
-        disclosure = (
-            await db.execute(
-                select(Disclosure.purpose, Disclosure.reason, Disclosure.content).where(
-                    Disclosure.complaint_id == record.id
-                )
-            )
-        ).one()
-        assert disclosure == ("corrective_action", None, None)  # the 5.1 register entry stays
+        disclosure = await db.scalar(
+            select(Disclosure)
+            .where(Disclosure.complaint_id == record.id)
+            .execution_options(populate_existing=True)
+        )
+        assert disclosure is not None  # the 5.1 register entry stays, emptied
+        assert (disclosure.purpose, disclosure.reason, disclosure.content) == (
+            "corrective_action",
+            "",
+            "",
+        )
         assert (
             await db.scalar(
                 select(PartyNotice.waiver_reason).where(PartyNotice.complaint_id == record.id)

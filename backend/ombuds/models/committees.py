@@ -187,9 +187,8 @@ class Disclosure(IdMixin, Base):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[DisclosurePurpose] = mapped_column(_enum(DisclosurePurpose, "purpose"))
-    # None once the complaint's record is destroyed (retention, 5.1); the entry stays.
-    reason: Mapped[str | None] = mapped_column(EncryptedText())
-    content: Mapped[str | None] = mapped_column(EncryptedText())
+    reason: Mapped[str] = mapped_column(EncryptedText())
+    content: Mapped[str] = mapped_column(EncryptedText())
     disclosed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     disclosed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -86,7 +86,7 @@ class Complaint(IdMixin, TimestampMixin, Base):
     redirected_to: Mapped[Redirection | None] = mapped_column(_enum(Redirection, "redirection"))
     redirected_on: Mapped[date | None]  # 1.3: the day it happened; closed_on is the day recorded
     other_routes_told_on: Mapped[date | None]  # 1.4
-    resolution_sought: Mapped[str | None] = mapped_column(EncryptedText())  # None: destroyed
+    resolution_sought: Mapped[str] = mapped_column(EncryptedText())  # "" once destroyed
     grounds: Mapped[list[str]] = mapped_column(JSON, default=list)  # 2.2 codes
     consultation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("consultations.id"), unique=True
