@@ -20,11 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal, PrincipalKind
+from ombuds.deadlines import service as deadlines
 from ombuds.kit.clock import utcnow
 from ombuds.models import (
     CarriedOutVia,
     Complaint,
     Consultation,
+    DeadlineKind,
+    DeadlineStatus,
     DestructionRecord,
     LegalHold,
     RetentionClass,
@@ -111,6 +114,55 @@ async def plan(db: AsyncSession, settings: Settings, today: date) -> Plan:
     return Plan(
         await due_by(db, settings, today, unheld_unscheduled=True), await pending_due(db, today)
     )
+
+
+async def announce(db: AsyncSession, settings: Settings, today: date) -> int:
+    """The handling ombudsperson's calendar (5.1): a "records due for destruction"
+    deadline for each complaint falling due within the warning horizon and not held (a
+    held one's is cancelled). Returns how many were opened or re-dated."""
+    horizon = today + timedelta(days=settings.retention_warning_days)
+    due = [d for d in await due_by(db, settings, horizon) if d.record_type is RecordType.complaint]
+    held = set(
+        await db.scalars(
+            select(LegalHold.complaint_id).where(
+                LegalHold.lifted_at.is_(None),
+                LegalHold.complaint_id.in_([d.id for d in due]),
+            )
+        )
+    )
+    changed = 0
+    for d in due:
+        existing = await deadlines.find(db, d.id, DeadlineKind.records_destruction)
+        if d.id in held:
+            await cancel_announcement(db, d.id)
+            continue
+        if (
+            existing is not None
+            and existing.status is DeadlineStatus.open
+            and existing.due_on == d.due_on
+        ):
+            continue
+        await deadlines.open_after_days(
+            db,
+            settings,
+            d.id,
+            DeadlineKind.records_destruction,
+            d.closed_on,
+            d.period_days,
+            rollover=False,
+        )
+        changed += 1
+    return changed
+
+
+async def cancel_announcement(db: AsyncSession, complaint_id: uuid.UUID) -> None:
+    """A held record's destruction date leaves the calendar."""
+    deadline = await deadlines.find(db, complaint_id, DeadlineKind.records_destruction)
+    if deadline is not None and deadline.status is DeadlineStatus.open:
+        deadline.status = DeadlineStatus.cancelled
+        deadline.sequence += 1
+        deadline.updated_at = utcnow()
+        await db.flush()
 
 
 async def _held(db: AsyncSession, record_type: RecordType, record_id: uuid.UUID) -> bool:
@@ -203,6 +255,7 @@ async def carry_out(
     await db.flush()  # the register's unique record id: a second destruction stops here
     if complaint is not None:
         await destroy.complaint(db, complaint)
+        await deadlines.satisfy(db, complaint.id, DeadlineKind.records_destruction, today)
     else:
         db.expunge(schedule)  # deleted with the consultation, by cascade
         await destroy.consultation(db, item.record_id)
@@ -242,6 +295,9 @@ async def run(
         if not got:
             report.skipped = True
             return report
+        async with factory() as db:
+            await announce(db, settings, today)
+            await db.commit()
         async with factory() as db:
             work = await plan(db, settings, today)
         if planned is not None:

@@ -24,6 +24,7 @@ from ombuds.models import (
     LegalHold,
     ScheduledDestruction,
 )
+from ombuds.retention import job
 from ombuds.retention.classes import RecordClass, class_of
 from ombuds.retention.schedule import RecordType, due_by, period_days
 from ombuds.retention.schemas import (
@@ -140,6 +141,8 @@ async def place_hold(db: AsyncSession, actor: Principal, record: Record, reason:
     if schedule is not None:
         schedule.undone_at, schedule.undone_by = utcnow(), actor.id
         await db.flush()
+    if kind is RecordType.complaint:
+        await job.cancel_announcement(db, record_id)
     await audit.record(db, actor, "retention.hold", kind.value, record_id)
     return hold
 
