@@ -113,6 +113,32 @@ class TestDryRun:
         assert await _count(db, ScheduledDestruction) == 0
 
 
+class TestCommand:
+    async def test_the_command_schedules_and_reports_the_counts(
+        self,
+        app: FastAPI,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        from ombuds import cli
+
+        user = await _ombudsperson(db, passwords)
+        due = await closed_complaint(db, user, closed_on=_formal_due_today(settings))
+        monkeypatch.setattr(cli, "_settings", lambda: settings)
+
+        assert await asyncio.to_thread(cli.main, ["retention", "run"]) == 0
+
+        captured = capsys.readouterr()
+        assert "scheduled 1, destroyed 0" in captured.out
+        assert "retention" in captured.err  # the progress bar
+        assert canaries_in(captured.out + captured.err) == []
+        schedule = await db.scalar(select(ScheduledDestruction.complaint_id))
+        assert schedule == due.id
+
+
 class TestRun:
     async def test_schedules_then_destroys_after_the_window(
         self, app: FastAPI, db: AsyncSession, passwords: Passwords, settings: Settings
