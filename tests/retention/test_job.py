@@ -375,3 +375,20 @@ class TestSeveralRuns:
 
         assert sorted(results) == [False, True]
         assert await _count(db, DestructionRecord, DestructionRecord.record_id == record.id) == 1
+
+
+class TestInTheService:
+    async def test_a_round_of_the_service_job_runs_the_retention_job(
+        self, app: FastAPI, db: AsyncSession, passwords: Passwords, settings: Settings
+    ) -> None:
+        from ombuds.retention.upkeep import RetentionUpkeep
+
+        user = await _ombudsperson(db, passwords)
+        due = await closed_complaint(db, user, closed_on=_formal_due_today(settings))
+        upkeep = RetentionUpkeep(_factory(app), settings, first=0)
+        assert upkeep.interval == settings.retention_run_hours * 3600
+
+        assert await upkeep.round() == 1
+        assert await upkeep.round() == 0  # the next round finds nothing new
+
+        assert await db.scalar(select(ScheduledDestruction.complaint_id)) == due.id
