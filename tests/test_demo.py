@@ -44,6 +44,19 @@ async def test_demo_local_has_every_stage_and_a_recused_officer(
     secretary = {row["reference"] for row in boards["officer-secretary"]}
     recused = [ref for ref, row in president.items() if row["recused_officers"] == 1]
     assert len(recused) == 1 and recused[0] not in secretary
+    # 5.1: the ombudsperson sees a record falling due within the month, and a held one.
+    token = (
+        await client.post(
+            "/api/auth/token", data={"username": "ombuds-u1", "password": demo.DEMO_PASSWORD}
+        )
+    ).json()["access_token"]
+    upcoming = (
+        await client.get("/api/retention/upcoming", headers={"Authorization": f"Bearer {token}"})
+    ).json()
+    assert sorted((u["record_class"], u["held"]) for u in upcoming) == [
+        ("consultation", False),
+        ("consultation", True),
+    ]
     assert await demo.seed(db, settings, passwords) is None  # a second run changes nothing
 
 

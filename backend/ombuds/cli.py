@@ -1,5 +1,5 @@
 """The `ombuds` command: migrate, seed demo data, import members, verify and seal the audit
-log, check roles, back up and restore, serve."""
+log, check roles, run the retention job, back up and restore, serve."""
 
 from __future__ import annotations
 
@@ -231,6 +231,60 @@ async def _rotate_keys(settings: Settings, batch: int) -> int:
     return 0
 
 
+async def _retention_run(settings: Settings, dry_run: bool) -> int:
+    """5.1: schedule what fell due, carry out what is past its restore window; with
+    --dry-run, list both (references and dates only) and write nothing."""
+    from ombuds.audit.sealer import seal_pending
+    from ombuds.kit.clock import local_today
+    from ombuds.kit.db import create_engine, create_sessionmaker
+    from ombuds.models import CarriedOutVia
+    from ombuds.retention import job
+    from ombuds.settings import audit_key, keyring
+
+    today = local_today()
+    engine = create_engine(settings.database_url)
+    factory = create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
+    try:
+        if dry_run:
+            async with factory() as db:
+                work = await job.plan(db, settings, today)
+            window = settings.retention_restore_window_days
+            for due in work.to_schedule:
+                print(
+                    f"would schedule {due.record_type.value} {due.reference or due.id} "
+                    f"({due.record_class.value}, closed {due.closed_on}, due {due.due_on}), "
+                    f"to be carried out in {window} days"
+                )
+            for item in work.to_destroy:
+                print(
+                    f"would destroy {item.record_type.value} {item.reference or item.record_id} "
+                    f"({item.record_class.value}, due {item.due_on}, "
+                    f"scheduled for {item.carry_out_on})"
+                )
+            print(
+                f"dry run: {len(work.to_schedule)} to schedule, {len(work.to_destroy)} to "
+                "destroy; nothing written"
+            )
+            return 0
+        with tqdm(desc="retention", unit="record", file=sys.stderr) as bar:
+            report = await job.run(
+                factory,
+                settings,
+                today,
+                via=CarriedOutVia.command_line,
+                progress=bar.update,
+                planned=lambda total: bar.reset(total=total),
+            )
+        await seal_pending(factory)
+    finally:
+        await engine.dispose()
+    if report.skipped:
+        print("another retention run holds the lock; nothing done")
+        return 0
+    print(f"scheduled {len(report.scheduled)}, destroyed {len(report.destroyed)}")
+    return 0
+
+
 async def _backup(settings: Settings, target: Path) -> int:
     from ombuds.ops.backup import BackupRefused, backup
 
@@ -340,6 +394,14 @@ def main(argv: list[str] | None = None) -> int:
     bak.add_argument("file", type=Path)
     res = sub.add_parser("restore", help="restore a backup into an empty database and check it")
     res.add_argument("file", type=Path)
+    ret = sub.add_parser("retention", help="records that end on a schedule (5.1)")
+    ret_sub = ret.add_subparsers(dest="retention_command", required=True)
+    ret_run = ret_sub.add_parser(
+        "run", help="schedule due destructions and carry out those past the restore window"
+    )
+    ret_run.add_argument(
+        "--dry-run", action="store_true", help="list what would be scheduled and destroyed"
+    )
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
@@ -384,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_check_roles(settings))
     elif args.command == "facts":
         return asyncio.run(_backfill_facts(settings))
+    elif args.command == "retention":
+        return asyncio.run(_retention_run(settings, args.dry_run))
     elif args.command == "backup":
         return asyncio.run(_backup(settings, args.file))
     elif args.command == "restore":

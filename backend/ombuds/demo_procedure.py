@@ -183,6 +183,29 @@ async def run(app: FastAPI, members: Sequence[Member], officer_member: Member) -
                 "other_routes_told": True,
             },
         )
+        # 5.1: consultations end 30 days after they are held (docs/retention.md): one falls
+        # due within the month, and one is kept by a legal hold.
+        for days_ago, notes in (
+            (12, "Asked how the informal route works; no complaint for now."),
+            (26, "Described an incident at a meeting; may bring a complaint."),
+        ):
+            talk, _ = await d.call(
+                "ombuds-u1",
+                "POST",
+                "/api/consultations",
+                json={
+                    "member_id": str(m[days_ago].id),
+                    "held_on": _day(days_ago),
+                    "notes": notes,
+                    "other_routes_told": True,
+                },
+            )
+        await d.call(
+            "ombuds-u1",
+            "POST",
+            f"/api/retention/consultations/{talk['id']}/hold",
+            json={"reason": "The member asked that the notes be kept while they decide."},
+        )
         await new("ombuds-u1", _complaint(m[0], m[2], None, "Name calling in the hallway.", 3))
         informal = await new("ombuds-u2", _complaint(m[6], m[8], None, "Mocking jokes.", 10))
         await informal.step(

@@ -43,6 +43,8 @@ from ombuds.kit.middleware import (
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
 from ombuds.register import endpoints as register
+from ombuds.retention import endpoints as retention
+from ombuds.retention import upkeep as retention_upkeep
 from ombuds.settings import Settings, audit_key, get_settings, keyring
 from ombuds.spa import mount_spa
 from ombuds.statistics import endpoints as statistics
@@ -67,6 +69,7 @@ ROUTERS = [
     investigation.officer_router,
     audit.router,
     register.router,
+    retention.router,
     deadlines.router,
     policy.router,
     statistics.router,
@@ -101,10 +104,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         review_dates = upkeep.PolicyReviewUpkeep(app.state.sessionmaker, settings)
         reviews = asyncio.create_task(review_dates.run(), name="policy review dates")
         await review_dates.first_round()
+        # Records past their retention period, scheduled then destroyed (5.1), daily.
+        destructions = None
+        if settings.retention_run_hours > 0:
+            job = retention_upkeep.RetentionUpkeep(app.state.sessionmaker, settings)
+            destructions = asyncio.create_task(job.run(), name="retention job")
         yield
-        reviews.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reviews
+        for task in (reviews, destructions):
+            if task is None:
+                continue
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if compacting is not None:
             compacting.cancel()
             with contextlib.suppress(asyncio.CancelledError):

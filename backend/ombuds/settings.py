@@ -18,6 +18,7 @@ from ombuds.kit.crypto import KeyRing, derive_key, parse_keys
 DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 MIN_SECRET_BYTES = 32
 REPO_ROOT = Path(__file__).resolve().parents[2]
+MAX_RETENTION_DAYS = 50 * 366  # a typo's guard: no record class is kept for 50 years
 
 
 class Environment(StrEnum):
@@ -92,6 +93,22 @@ class Settings(BaseSettings):
     statistics_min_cell: int = Field(default=5, ge=3, le=100)
     facts_unit_min_members: int = Field(default=50, ge=1)
 
+    # Retention (5.1; docs/retention.md): how long each record class is kept, in days
+    # counted from its closure (a consultation's: the day it was held), then destroyed.
+    retention_consultation_days: int = Field(default=30, ge=1, le=MAX_RETENTION_DAYS)
+    retention_redirected_days: int = Field(default=365, ge=1, le=MAX_RETENTION_DAYS)
+    retention_withdrawn_days: int = Field(default=365, ge=1, le=MAX_RETENTION_DAYS)
+    retention_informal_days: int = Field(default=2 * 365, ge=1, le=MAX_RETENTION_DAYS)
+    retention_formal_days: int = Field(default=7 * 365 + 2, ge=1, le=MAX_RETENTION_DAYS)
+    # A destruction falls due, is scheduled, and is carried out this many days later;
+    # until then a legal hold (or an administrator) undoes it.
+    retention_restore_window_days: int = Field(default=14, ge=1, le=90)
+    # The handling ombudsperson sees what falls due this many days ahead.
+    retention_warning_days: int = Field(default=30, ge=1, le=365)
+    # The in-service retention job's interval; 0 turns it off (then run `ombuds retention
+    # run` daily from cron or a systemd timer).
+    retention_run_hours: float = Field(default=24.0, ge=0, le=24 * 7)
+
     @field_validator("caldav_allowed_networks", mode="before")
     @classmethod
     def _networks(cls, value: object) -> object:
@@ -101,6 +118,34 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _sensible_retention(self) -> Self:
+        # A consultation that never became a complaint is the least of the records (4.1):
+        # kept longer than a formal complaint's record would make the schedule upside down.
+        if self.retention_consultation_days > self.retention_formal_days:
+            raise ValueError(
+                "OMBUDS_RETENTION_CONSULTATION_DAYS is longer than "
+                "OMBUDS_RETENTION_FORMAL_DAYS: a consultation is kept no longer than a "
+                "formal complaint"
+            )
+        if self.retention_restore_window_days > min(self.retention_days.values()):
+            raise ValueError(
+                "OMBUDS_RETENTION_RESTORE_WINDOW_DAYS is longer than the shortest retention "
+                "period: a scheduled destruction would wait longer than the record was kept"
+            )
+        return self
+
+    @property
+    def retention_days(self) -> dict[str, int]:
+        """Days kept after closure, by record class (retention/classes.py's values)."""
+        return {
+            "consultation": self.retention_consultation_days,
+            "redirected": self.retention_redirected_days,
+            "informal": self.retention_informal_days,
+            "withdrawn": self.retention_withdrawn_days,
+            "formal": self.retention_formal_days,
+        }
 
     @property
     def access_log_on(self) -> bool:

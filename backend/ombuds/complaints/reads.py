@@ -80,6 +80,7 @@ from ombuds.models import (
     Role,
     Stage,
 )
+from ombuds.retention.tombstone import record_destroyed
 
 CASE_ROLES = frozenset({Role.ombudsperson, Role.staff_resource})
 _CID = bindparam("cid", type_=Uuid())
@@ -110,6 +111,7 @@ _COMPLAINT = select(
     Complaint.complainant_told_conclusions_on,
     Complaint.other_party_told_conclusions_on,
     Complaint.complainant_not_satisfied_on,
+    Complaint.destroyed_at,
     Complaint.created_at,
     Complaint.updated_at,
     *actions.FACT_COLUMNS,
@@ -214,6 +216,8 @@ async def detail(
         access_checked or may_read(actor, c.intake_ombudsperson_id, c.formal_route, c)
     ):
         raise NotFound(NOT_FOUND)
+    if c.destroyed_at is not None:
+        raise record_destroyed(c.id, c.destroyed_at)
     children = (await conn.execute(_CHILDREN, params)).all()
     await audit.append(
         conn, audit.audit_key(db), actor, "complaints.read", "complaint", complaint_id

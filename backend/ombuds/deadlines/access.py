@@ -4,24 +4,27 @@ and the CalDAV push alike.
 - ombudspersons and staff resources: deadlines of the complaints they may read;
 - table officers: deadlines of the complaints they may see (never when recused, 4.3.1(iv));
 - the Executive's users (administrators and table officers): the policy reviews (6);
-- an integration token with ``deadlines:read``: every deadline, by reference only."""
+- an integration token with ``deadlines:read``: every deadline, by reference only;
+- a record due for destruction (5.1): the ombudsperson who took the complaint in, only
+  (not the CRC, not the table officers, not an integration)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_
 
 from ombuds.auth.access import require_scope_or_user
 from ombuds.auth.principal import Principal, PrincipalKind
 from ombuds.complaints.access import (
     Caller,
     caller_of,
+    not_a_party,
     officer_visible_complaints,
     readable_complaints,
 )
-from ombuds.models import Complaint, Deadline, Role, Scope
+from ombuds.models import Complaint, Deadline, DeadlineKind, Role, Scope
 
 DeadlineReader = Annotated[Principal, Depends(require_scope_or_user(Scope.deadlines_read))]
 
@@ -53,15 +56,22 @@ def visibility(caller: Caller | None, *, every: bool, reviews: bool) -> ColumnEl
     once, deadlines/reads.py): every deadline (an integration), none (no user), or those
     of the complaints the user may read or, as a table officer, know of, and the policy
     reviews (6) for those who see them."""
+    destruction = Deadline.kind == DeadlineKind.records_destruction
     if every:
-        return true()
+        return ~destruction
     if caller is None:
         return false()
     complaint_rule = or_(readable_complaints(caller), officer_visible_complaints(caller))
+    handling_rule: ColumnElement[bool] = false()
+    if caller.id is not None and caller.has_role(Role.ombudsperson):
+        handling_rule = and_(Complaint.intake_ombudsperson_id == caller.id, not_a_party(caller))
     parts: list[ColumnElement[bool]] = [
         # The complaint is always this subquery's own, even where the outer query joins one.
         exists()
-        .where(Complaint.id == Deadline.complaint_id, complaint_rule)
+        .where(
+            Complaint.id == Deadline.complaint_id,
+            or_(and_(~destruction, complaint_rule), and_(destruction, handling_rule)),
+        )
         .correlate_except(Complaint)
     ]
     if reviews:

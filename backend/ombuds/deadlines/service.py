@@ -47,10 +47,15 @@ async def open_after_days(
     kind: DeadlineKind,
     trigger_on: date,
     days: int,
+    *,
+    rollover: bool | None = None,
 ) -> Deadline:
     """Open (or re-date) the complaint's deadline of ``kind``: one record per kind, so its
-    id, the calendar UID, never changes; a re-dated deadline raises its SEQUENCE."""
-    due = due_after_days(trigger_on, days, rollover=settings.roll_over_non_working_days)
+    id, the calendar UID, never changes; a re-dated deadline raises its SEQUENCE.
+    `rollover`: off a non-working day (default: the setting)."""
+    if rollover is None:
+        rollover = settings.roll_over_non_working_days
+    due = due_after_days(trigger_on, days, rollover=rollover)
     deadline = await find(db, complaint_id, kind)
     if deadline is None:
         deadline = Deadline(complaint_id=complaint_id, kind=kind, status=DeadlineStatus.open)
@@ -220,6 +225,7 @@ LABELS: dict[DeadlineKind, str] = {
     DeadlineKind.table_officer_notice: "Notify the table officers",  # 4.3.1(iii)
     DeadlineKind.crc_report: "CRC report due",  # 4.3.1(vi)
     DeadlineKind.policy_review: "Policy review due (clause 6)",  # 6
+    DeadlineKind.records_destruction: "Records due for destruction",  # 5.1
 }
 POLICY_REVIEW_HORIZON_MONTHS = 48  # longer than the 3-year cycle: the next review is known
 

@@ -48,6 +48,13 @@ class NotFound(DomainError):
     status, slug, title = 404, "not-found", "Not found"
 
 
+class Gone(DomainError):
+    """The object existed and the caller may know it, but its content is no more (a record
+    destroyed at the end of its retention period, 5.1)."""
+
+    status, slug, title = 410, "record-destroyed", "Record destroyed"
+
+
 class Unauthenticated(DomainError):
     status, slug, title = 401, "unauthenticated", "Authentication required"
 

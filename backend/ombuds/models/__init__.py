@@ -69,6 +69,13 @@ from ombuds.models.deadlines import Deadline, DeadlineKind, DeadlineStatus
 from ombuds.models.directory import Member, RosterSeat, SeatTerm, TrainingKind, TrainingRecord, Unit
 from ombuds.models.facts import ComplaintFacts
 from ombuds.models.policy import PolicyReview
+from ombuds.models.retention import (
+    CarriedOutVia,
+    DestructionRecord,
+    LegalHold,
+    RetentionClass,
+    ScheduledDestruction,
+)
 
 __all__ = [
     "ApiToken",
@@ -83,6 +90,7 @@ __all__ = [
     "CalendarFeedBase",
     "CalendarFeedChange",
     "CalendarFeedToken",
+    "CarriedOutVia",
     "Category",
     "Closure",
     "Committee",
@@ -96,6 +104,7 @@ __all__ = [
     "Deadline",
     "DeadlineKind",
     "DeadlineStatus",
+    "DestructionRecord",
     "Disclosure",
     "DisclosurePurpose",
     "DisclosureRecipient",
@@ -111,6 +120,7 @@ __all__ = [
     "InformalParticipant",
     "InvestigationEntry",
     "InvestigationKind",
+    "LegalHold",
     "Letter",
     "LoginFailure",
     "Member",
@@ -125,8 +135,10 @@ __all__ = [
     "RecommendationKind",
     "RecommendationStatus",
     "Redirection",
+    "RetentionClass",
     "Role",
     "RosterSeat",
+    "ScheduledDestruction",
     "Scope",
     "SeatTerm",
     "ServiceAccount",

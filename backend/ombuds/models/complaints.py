@@ -86,7 +86,7 @@ class Complaint(IdMixin, TimestampMixin, Base):
     redirected_to: Mapped[Redirection | None] = mapped_column(_enum(Redirection, "redirection"))
     redirected_on: Mapped[date | None]  # 1.3: the day it happened; closed_on is the day recorded
     other_routes_told_on: Mapped[date | None]  # 1.4
-    resolution_sought: Mapped[str] = mapped_column(EncryptedText())
+    resolution_sought: Mapped[str] = mapped_column(EncryptedText())  # "" once destroyed
     grounds: Mapped[list[str]] = mapped_column(JSON, default=list)  # 2.2 codes
     consultation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("consultations.id"), unique=True
@@ -108,6 +108,9 @@ class Complaint(IdMixin, TimestampMixin, Base):
     other_party_told_conclusions_on: Mapped[date | None]
     complainant_not_satisfied_on: Mapped[date | None]
     referred_to_charge_on: Mapped[date | None]
+    # 5.1: the record's content was destroyed at the end of its retention period; the row
+    # stays as a tombstone (reference, stage, closure, dates) for the audit log and deadlines.
+    destroyed_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 

@@ -17,6 +17,9 @@ class DeadlineKind(StrEnum):
     table_officer_notice = "table_officer_notice"  # 4.3.1(iii)
     crc_report = "crc_report"  # 4.3.1(vi)
     policy_review = "policy_review"  # 6
+    # 5.1: a closed complaint's record falls due for destruction (retention/); on the
+    # handling ombudsperson's calendar only (deadlines/access.py).
+    records_destruction = "records_destruction"
 
 
 class DeadlineStatus(StrEnum):

@@ -103,7 +103,8 @@ async def _with_deadlines(
 ) -> list[ComplaintStatusForOfficer]:
     by_complaint: dict[uuid.UUID, list[Deadline]] = defaultdict(list)
     for d in await deadlines.for_complaints(db, [c.id for c, _ in rows]):
-        if d.complaint_id is not None:
+        # 5.1: a record's destruction date is the handling ombudsperson's alone.
+        if d.complaint_id is not None and d.kind is not DeadlineKind.records_destruction:
             by_complaint[d.complaint_id].append(d)
     return [_status(c, int(recused), by_complaint[c.id]) for c, recused in rows]
 
@@ -128,7 +129,11 @@ def _board_statement(has_member: bool, include_closed: bool, after: bool) -> Sel
 
 _BOARD_DEADLINES = (
     select(Deadline.complaint_id, Deadline.kind, Deadline.due_on, Deadline.status)
-    .where(Deadline.complaint_id.in_(bindparam("ids", expanding=True)))
+    .where(
+        Deadline.complaint_id.in_(bindparam("ids", expanding=True)),
+        # 5.1: a record's destruction date is the handling ombudsperson's, not the officers'.
+        Deadline.kind != DeadlineKind.records_destruction,
+    )
     .order_by(Deadline.due_on, Deadline.id)
 )
 
