@@ -145,6 +145,17 @@ async def _seal_audit(settings: Settings) -> int:
     return 0
 
 
+async def _backfill_facts(settings: Settings) -> int:
+    """Coded facts for complaints closed before they were written at closure (5.1, 6)."""
+    from ombuds.statistics import facts
+
+    async with _unit_of_work(settings) as db:
+        db.info[facts.UNIT_MIN_MEMBERS_KEY] = settings.facts_unit_min_members
+        written = await facts.backfill(db)
+    print(f"coded facts written: {written}")
+    return 0
+
+
 async def _check_roles(settings: Settings) -> int:
     """Accounts holding roles that conflict: by id and username, with the roles, nothing
     else (no display name, no member). Exit status 1 when any is found."""
@@ -377,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seal-audit", help="link committed audit entries into the chain, once")
     sub.add_parser("sync-calendars", help="push deadlines to the CalDAV calendars, once")
     sub.add_parser("check-roles", help="list accounts holding roles that conflict; exit 1 if any")
+    fac = sub.add_parser("facts", help="the coded facts of closed complaints")
+    fac.add_argument("action", choices=["backfill"], help="write those missing (idempotent)")
     bak = sub.add_parser("backup", help="dump the database (PostgreSQL) into a file; no keys")
     bak.add_argument("file", type=Path)
     res = sub.add_parser("restore", help="restore a backup into an empty database and check it")
@@ -433,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_check_roles(settings))
     elif args.command == "retention":
         return asyncio.run(_retention_run(settings, args.dry_run))
+    elif args.command == "facts":
+        return asyncio.run(_backfill_facts(settings))
     elif args.command == "backup":
         return asyncio.run(_backup(settings, args.file))
     elif args.command == "restore":

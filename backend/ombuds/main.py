@@ -47,6 +47,8 @@ from ombuds.retention import endpoints as retention
 from ombuds.retention import upkeep as retention_upkeep
 from ombuds.settings import Settings, audit_key, get_settings, keyring
 from ombuds.spa import mount_spa
+from ombuds.statistics import endpoints as statistics
+from ombuds.statistics import facts
 
 ROUTERS = [
     health.router,
@@ -70,6 +72,7 @@ ROUTERS = [
     retention.router,
     deadlines.router,
     policy.router,
+    statistics.router,
     calendars.router,
     calendars.feed_router,
 ]
@@ -147,6 +150,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessionmaker = create_read_sessionmaker(
         engine, audit_key=audit_key(settings), keyring=app.state.keyring
     )
+    for maker in (app.state.sessionmaker, app.state.read_sessionmaker):
+        maker.kw["info"][facts.UNIT_MIN_MEMBERS_KEY] = settings.facts_unit_min_members
     app.state.passwords = Passwords(settings)
     for router in ROUTERS:
         app.include_router(router)

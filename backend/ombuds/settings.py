@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     crc_discretionary_redraws: int = Field(default=1, ge=0, le=10)
     roll_over_non_working_days: bool = True  # "Days": weekends and Manitoba holidays
     policy_implemented_on: date = date(2025, 1, 1)  # 6 review
+    # 6: the review's statistics show no count under this (cells "fewer than k"), and
+    # the coded facts keep a complainant's Unit only if it has this many members.
+    statistics_min_cell: int = Field(default=5, ge=3, le=100)
+    facts_unit_min_members: int = Field(default=50, ge=1)
 
     # Retention (5.1; docs/retention.md): how long each record class is kept, in days
     # counted from its closure (a consultation's: the day it was held), then destroyed.

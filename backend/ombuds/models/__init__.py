@@ -67,6 +67,7 @@ from ombuds.models.complaints import (
 )
 from ombuds.models.deadlines import Deadline, DeadlineKind, DeadlineStatus
 from ombuds.models.directory import Member, RosterSeat, SeatTerm, TrainingKind, TrainingRecord, Unit
+from ombuds.models.facts import ComplaintFacts
 from ombuds.models.policy import PolicyReview
 from ombuds.models.retention import (
     CarriedOutVia,
@@ -97,6 +98,7 @@ __all__ = [
     "CommitteeMember",
     "CommitteeStatus",
     "Complaint",
+    "ComplaintFacts",
     "ComplaintPerson",
     "Consultation",
     "Deadline",

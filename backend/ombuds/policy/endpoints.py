@@ -13,9 +13,11 @@ router = APIRouter(prefix="/api/policy-reviews", tags=["policy"])
 
 
 @router.get("", response_model=list[PolicyReviewOut], name="list_reviews")
-async def list_reviews(db: DbSession, actor: PolicyReviewer) -> list[PolicyReviewOut]:
-    """The reviews of the policy held so far, the latest first."""
-    return await service.held(db, actor)
+async def list_reviews(
+    db: DbSession, settings: AppSettings, actor: PolicyReviewer
+) -> list[PolicyReviewOut]:
+    """The reviews of the policy held so far, the latest first, each with its period."""
+    return await service.held(db, settings, actor)
 
 
 @router.post(

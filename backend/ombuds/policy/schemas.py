@@ -23,3 +23,9 @@ class PolicyReviewOut(OutputSchema):
     recorded_at: datetime
     deadline_due_on: date | None = Field(description="The review deadline it closed, if any")
     deadline_status: DeadlineStatus | None = Field(description="`met` or `met_late`")
+    # 6: the review's statistics, one click away: GET /api/statistics?from=...&to=...
+    report_from: date = Field(
+        description="The period this review looked back on: the day after the previous "
+        "review held (or the policy's implementation) ..."
+    )
+    report_to: date = Field(description="... to this review (pass both to /api/statistics)")

@@ -4,6 +4,8 @@ years after it (deadlines/service.py counts from the last review held)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,11 +78,19 @@ async def record(
     await db.flush()
     await deadlines.ensure_upcoming_policy_reviews(db, settings, today)
     await audit.record(db, actor, "policy.record_review", "policy_review", review.id)
-    return _out(review, met)
+    return _out(review, met, report_from(settings, last))
 
 
-def _out(review: PolicyReview, deadline: Deadline | None) -> PolicyReviewOut:
+def report_from(settings: Settings, previous: date | None) -> date:
+    """6: a review looks back from the day after the previous one held, or from the
+    policy's implementation; the statistics' default period starts there too."""
+    return previous + timedelta(days=1) if previous else settings.policy_implemented_on
+
+
+def _out(review: PolicyReview, deadline: Deadline | None, since: date) -> PolicyReviewOut:
     return PolicyReviewOut(
+        report_from=since,
+        report_to=review.held_on,
         id=review.id,
         held_on=review.held_on,
         note=review.note,
@@ -90,7 +100,7 @@ def _out(review: PolicyReview, deadline: Deadline | None) -> PolicyReviewOut:
     )
 
 
-async def held(db: AsyncSession, actor: Principal) -> list[PolicyReviewOut]:
+async def held(db: AsyncSession, settings: Settings, actor: Principal) -> list[PolicyReviewOut]:
     """Every review recorded, the latest first (audited: the notes are read)."""
     rows = await db.execute(
         select(PolicyReview, Deadline)
@@ -98,4 +108,10 @@ async def held(db: AsyncSession, actor: Principal) -> list[PolicyReviewOut]:
         .order_by(PolicyReview.held_on.desc(), PolicyReview.id)
     )
     await audit.record(db, actor, "policy.read_reviews", "policy_review", None)
-    return [_out(review, deadline) for review, deadline in rows.all()]
+    found = rows.all()
+    earlier: list[date | None] = [review.held_on for review, _ in found[1:]]
+    earlier += [None] * min(len(found), 1)  # the first review looks back to implementation
+    return [
+        _out(review, deadline, report_from(settings, previous))
+        for (review, deadline), previous in zip(found, earlier, strict=True)
+    ]
