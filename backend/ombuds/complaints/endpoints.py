@@ -60,7 +60,13 @@ async def dashboard(
 
 
 @router.get(
-    "/{complaint_id}", response_model=ComplaintDetail, responses=CHANGE_RESPONSES, name="get"
+    "/{complaint_id}",
+    response_model=ComplaintDetail,
+    responses={
+        **CHANGE_RESPONSES,
+        410: {"description": "record-destroyed: its retention period ended (5.1)"},
+    },
+    name="get",
 )
 async def get(
     db: DbSession, actor: CaseWorker, complaint_id: uuid.UUID, response: Response

@@ -28,6 +28,14 @@ from ombuds.retention.schemas import (
 
 router = APIRouter(prefix="/api/retention", tags=["retention"])
 
+HOLD_CONFLICT: dict[int | str, dict[str, str]] = {
+    409: {"description": "already-held, or already-destroyed (the problem says which)"}
+}
+NOT_HELD: dict[int | str, dict[str, str]] = {409: {"description": "not-held: nothing to lift"}}
+NOT_SCHEDULED: dict[int | str, dict[str, str]] = {
+    409: {"description": "not-scheduled: no destruction waits to be carried out"}
+}
+
 COMPLAINT = "/complaints/{complaint_id}"
 CONSULTATION = "/consultations/{consultation_id}"
 
@@ -54,6 +62,7 @@ async def get_complaint(
     response_model=HoldOut,
     status_code=status.HTTP_201_CREATED,
     name="hold-complaint",
+    responses=HOLD_CONFLICT,
 )
 async def hold_complaint(
     db: DbSession, actor: RecordReader, complaint_id: uuid.UUID, body: HoldIn
@@ -64,7 +73,10 @@ async def hold_complaint(
 
 
 @router.post(
-    COMPLAINT + "/hold/lift", response_model=HoldForAdministrator, name="lift-complaint-hold"
+    COMPLAINT + "/hold/lift",
+    response_model=HoldForAdministrator,
+    name="lift-complaint-hold",
+    responses=NOT_HELD,
 )
 async def lift_complaint_hold(
     db: DbSession, actor: RetentionKeeper, complaint_id: uuid.UUID, body: LiftIn
@@ -75,7 +87,12 @@ async def lift_complaint_hold(
     return service.hold_for_administrator(hold, await service.reference_of(db, record))
 
 
-@router.post(COMPLAINT + "/restore", response_model=HoldForAdministrator, name="restore-complaint")
+@router.post(
+    COMPLAINT + "/restore",
+    response_model=HoldForAdministrator,
+    name="restore-complaint",
+    responses=NOT_SCHEDULED,
+)
 async def restore_complaint(
     db: DbSession, actor: RetentionKeeper, complaint_id: uuid.UUID, body: RestoreIn
 ) -> HoldForAdministrator:
@@ -99,6 +116,7 @@ async def get_consultation(
     response_model=HoldOut,
     status_code=status.HTTP_201_CREATED,
     name="hold-consultation",
+    responses=HOLD_CONFLICT,
 )
 async def hold_consultation(
     db: DbSession, actor: ConsultationHolder, consultation_id: uuid.UUID, body: HoldIn
@@ -112,6 +130,7 @@ async def hold_consultation(
     CONSULTATION + "/hold/lift",
     response_model=HoldForAdministrator,
     name="lift-consultation-hold",
+    responses=NOT_HELD,
 )
 async def lift_consultation_hold(
     db: DbSession, actor: RetentionKeeper, consultation_id: uuid.UUID, body: LiftIn
@@ -123,7 +142,10 @@ async def lift_consultation_hold(
 
 
 @router.post(
-    CONSULTATION + "/restore", response_model=HoldForAdministrator, name="restore-consultation"
+    CONSULTATION + "/restore",
+    response_model=HoldForAdministrator,
+    name="restore-consultation",
+    responses=NOT_SCHEDULED,
 )
 async def restore_consultation(
     db: DbSession, actor: RetentionKeeper, consultation_id: uuid.UUID, body: RestoreIn

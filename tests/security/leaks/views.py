@@ -11,6 +11,8 @@ application's own access functions:
   told, and the recommendations disclosed to them;
 - integrations see deadlines by reference;
 - the ombudsperson who held a consultation sees it;
+- administrators see complaint references in the disclosure register and in the
+  retention routes (holds, scheduled destructions, the destruction register: 5.1);
 - the member directory belongs to directory operations (administrators keep it), and to
   the case workers of the complaints its people are on;
 - nobody else sees anything, and logs and the audit log hold nothing."""
@@ -46,6 +48,9 @@ DIRECTORY_TAGS = {"members", "units", "roster", "users"}
 OFFICER_TAGS = {"status", "recommendations", "deadlines", "calendar", "feeds"}
 DEADLINE_TAGS = {"deadlines", "calendar", "feeds"}
 REGISTER_TAG = "disclosures"  # the administrators' disclosure register (5.1)
+# The administrators' destruction register, holds and scheduled destructions (5.1):
+# references, classes and dates, never content (docs/retention.md).
+RETENTION_TAG = "retention"
 
 
 @dataclass
@@ -84,7 +89,7 @@ class Views:
                     worker
                     or (took_part and tag not in DEADLINE_TAGS)
                     or (tag in OFFICER_TAGS and user_id in self.officers[owner])
-                    or (tag == REGISTER_TAG and principal == "administrator")
+                    or (tag in (REGISTER_TAG, RETENTION_TAG) and principal == "administrator")
                 )
             case Scope.recipient:
                 return worker or (tag == REGISTER_TAG and principal == "administrator")
