@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ombuds import cli
 from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import local_today
 from ombuds.models import ComplaintFacts
@@ -231,3 +232,26 @@ class TestBackfill:
         ids = set(await db.scalars(select(ComplaintFacts.complaint_id)))
         assert ids == {uuid.UUID(closed.id)}
         assert uuid.UUID(still_open.id) not in ids
+
+    @pytest.mark.clause("5.1")
+    async def test_the_command_backfills_with_the_units_threshold(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        case = await redirected(db, passwords, client)
+        await db.execute(delete(ComplaintFacts))
+        await db.commit()
+        for threshold, written in ((3, 1), (3, 0)):
+            command = settings.model_copy(update={"facts_unit_min_members": threshold})
+            assert await cli._backfill_facts(command) == 0
+            assert capsys.readouterr().out == f"coded facts written: {written}\n"
+        assert await facts_of(db, case.id) == common(
+            record_class="redirected",
+            stage_reached="intake",
+            outcome="redirected",
+            unit_id=case.complainant.unit_id,
+        )

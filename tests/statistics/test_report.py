@@ -232,6 +232,16 @@ class TestReport:
         assert [(e["field"], e["rule"]) for e in response.json()["errors"]] == [
             ("to", "not_before_from")
         ]
+        response = await client.get(
+            URL, params={"from": "2016-01-01", "to": "2026-01-01"}, headers=headers
+        )
+        assert [(e["field"], e["rule"]) for e in response.json()["errors"]] == [
+            ("to", "at_most_ten_years")
+        ]
+        response = await client.get(
+            URL, params={"from": "2016-01-01", "to": "2025-12-31"}, headers=headers
+        )
+        assert response.status_code == 200  # forty quarters
 
     @pytest.mark.clause("6")
     @pytest.mark.parametrize("role", [Role.ombudsperson, Role.staff_resource])

@@ -26,7 +26,7 @@ To = Annotated[
     date | None, Query(alias="to", description="... on or before this day (default: today)")
 ]
 PERIOD_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "`to` before `from`, or not a date"}
+    422: {"description": "`to` before `from`, a period over ten years, or not a date"}
 }
 
 

@@ -90,6 +90,10 @@ STEP_LABELS = {
 }
 
 
+# A review covers three years at most (6); a report of ten keeps its table by quarter short.
+MAX_QUARTERS = 40
+
+
 def quarter_key(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
@@ -308,6 +312,11 @@ async def period_of(
         raise InvalidInput(
             "The period ends before it starts.",
             errors=[field_error("to", "not_before_from", "on or after 'from'")],
+        )
+    if len(quarters(period.period_from, period.period_to)) > MAX_QUARTERS:
+        raise InvalidInput(
+            "The period is longer than a report covers.",
+            errors=[field_error("to", "at_most_ten_years", f"within {MAX_QUARTERS} quarters")],
         )
     return period
 
