@@ -6468,6 +6468,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description record-destroyed: its retention period ended (5.1) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The complaint changed since the caller read it */
             412: {
                 headers: {
@@ -11086,6 +11095,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description already-held, or already-destroyed (the problem says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the service accepts; refused before sign-in is checked */
             413: {
                 headers: {
@@ -11166,6 +11184,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description not-held: nothing to lift */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the service accepts; refused before sign-in is checked */
             413: {
                 headers: {
@@ -11239,6 +11266,15 @@ export interface operations {
             };
             /** @description No such object, or one the caller may not know of */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not-scheduled: no destruction waits to be carried out */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11384,6 +11420,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description already-held, or already-destroyed (the problem says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the service accepts; refused before sign-in is checked */
             413: {
                 headers: {
@@ -11464,6 +11509,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description not-held: nothing to lift */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the service accepts; refused before sign-in is checked */
             413: {
                 headers: {
@@ -11537,6 +11591,15 @@ export interface operations {
             };
             /** @description No such object, or one the caller may not know of */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not-scheduled: no destruction waits to be carried out */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
