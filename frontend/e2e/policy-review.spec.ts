@@ -19,6 +19,14 @@ test('a table officer records a policy review held; an administrator sees it', a
   await expect(form).toBeHidden();
   await expect(section).toContainText('The Executive reviewed the policy: no change.');
 
+  // 6: the report for the period the review looked back on, one click from it.
+  await section.getByRole('link', { name: /^Report for this review period/ }).first().click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Statistics for the policy review (6)' })).toBeVisible();
+  await expect(officer).toHaveURL(new RegExp(`/statistics\\?from=\\d{4}-\\d{2}-\\d{2}&to=${today()}$`));
+  const period = officer.getByRole('form', { name: 'Period' });
+  await expect(period.getByLabel('To')).toHaveValue(today());
+  await expect(officer.getByRole('heading', { level: 2, name: /^Complaints closed from / })).toBeVisible();
+
   const admin = await personFor(browser, 'admin');
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policy review' }).click();
   await expect(admin.getByRole('region', { name: 'Policy review (6)' })).toContainText('The Executive reviewed the policy: no change.');

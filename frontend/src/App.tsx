@@ -25,6 +25,8 @@ const PolicyReview = lazy(() => import('./policy/PolicyReviewPage'));
 const SecondFactor = lazy(() => import('./account/SecondFactorPage'));
 const Consultations = lazy(() => import('./consultations/ConsultationsPage'));
 const Consultation = lazy(() => import('./consultations/ConsultationPage'));
+const Retention = lazy(() => import('./admin/RetentionPage'));
+const Statistics = lazy(() => import('./statistics/StatisticsPage'));
 
 function Protected({ roles, children }: { roles: Role[]; children: ReactNode }) {
   return (
@@ -66,8 +68,10 @@ export function App() {
         <Route path="/admin/integrations" element={<Protected roles={ADMIN}><Integrations /></Protected>} />
         <Route path="/admin/audit" element={<Protected roles={ADMIN}><Audit /></Protected>} />
         <Route path="/admin/disclosures" element={<Protected roles={ADMIN}><Disclosures /></Protected>} />
+        <Route path="/admin/retention" element={<Protected roles={ADMIN}><Retention /></Protected>} />
         <Route path={SECOND_FACTOR_PATH} element={<RequireAuth><SecondFactor /></RequireAuth>} />
         <Route path="/policy-review" element={<Protected roles={['table_officer', 'administrator']}><PolicyReview /></Protected>} />
+        <Route path="/statistics" element={<Protected roles={['table_officer', 'administrator']}><Statistics /></Protected>} />
         <Route path="/calendar" element={<Protected roles={['ombudsperson', 'staff_resource', 'table_officer', 'administrator']}><Calendar /></Protected>} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -15,6 +15,8 @@ export interface Problem {
   /** 409 stage-not-allowed: the stage now, and the steps it allows. */
   stage?: string;
   allowed_actions?: string[];
+  /** 410 record-destroyed: the day the record was destroyed (5.1). */
+  destroyed_on?: string;
 }
 
 export class ApiError extends Error {

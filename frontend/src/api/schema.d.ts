@@ -1506,6 +1506,246 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/retention/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upcoming
+         * @description Your own records due for destruction within the warning horizon, or overdue.
+         */
+        get: operations["retention-upcoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/complaints/{complaint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get-Complaint
+         * @description A complaint's retention (class, due date, hold, schedule) or tombstone.
+         */
+        get: operations["retention-get-complaint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/complaints/{complaint_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold-Complaint
+         * @description Place a legal hold (handling ombudsperson); undoes a scheduled destruction.
+         */
+        post: operations["retention-hold-complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/complaints/{complaint_id}/hold/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift-Complaint-Hold
+         * @description Lift a complaint's legal hold (administrators, with a reason).
+         */
+        post: operations["retention-lift-complaint-hold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/complaints/{complaint_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore-Complaint
+         * @description Undo a complaint's scheduled destruction (administrators): it is held.
+         */
+        post: operations["retention-restore-complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/consultations/{consultation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get-Consultation
+         * @description A consultation's retention (its holder's alone; none once it is a complaint).
+         */
+        get: operations["retention-get-consultation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/consultations/{consultation_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold-Consultation
+         * @description Place a legal hold on a consultation (the ombudsperson who held it).
+         */
+        post: operations["retention-hold-consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/consultations/{consultation_id}/hold/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift-Consultation-Hold
+         * @description Lift a consultation's legal hold (administrators, with a reason).
+         */
+        post: operations["retention-lift-consultation-hold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/consultations/{consultation_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore-Consultation
+         * @description Undo a consultation's scheduled destruction (administrators): it is held.
+         */
+        post: operations["retention-restore-consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List-Holds
+         * @description Every live legal hold, oldest first: the record and since when, not the reason.
+         */
+        get: operations["retention-list-holds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List-Scheduled
+         * @description Destructions scheduled and not yet carried out, soonest first (restorable).
+         */
+        get: operations["retention-list-scheduled"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Register
+         * @description The destruction register (5.1), newest first: class, reference, rule, dates; no content.
+         */
+        get: operations["retention-register"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deadlines": {
         parameters: {
             query?: never;
@@ -1535,7 +1775,7 @@ export type paths = {
         };
         /**
          * List Reviews
-         * @description The reviews of the policy held so far, the latest first.
+         * @description The reviews of the policy held so far, the latest first, each with its period.
          */
         get: operations["policy-list-reviews"];
         put?: never;
@@ -1544,6 +1784,66 @@ export type paths = {
          * @description Record a review held: it meets the review due; the next is due three years on.
          */
         post: operations["policy-record-review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report
+         * @description Counts and medians over the complaints closed in a period, small cells suppressed.
+         */
+        get: operations["statistics-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Csv
+         * @description The same report as CSV: one section per table, hidden cells as "<k".
+         */
+        get: operations["statistics-report-csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Pdf
+         * @description The same report, printable, for Central Council (PDF).
+         */
+        get: operations["statistics-report-pdf"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1975,6 +2275,11 @@ export type components = {
          */
         CaldavStatus: "pending" | "ok" | "broken";
         /**
+         * CarriedOutVia
+         * @enum {string}
+         */
+        CarriedOutVia: "scheduled_job" | "command_line";
+        /**
          * Category
          * @description 2.1: what harassment is.
          * @enum {string}
@@ -2322,7 +2627,7 @@ export type components = {
          * DeadlineKind
          * @enum {string}
          */
-        DeadlineKind: "written_response" | "table_officer_notice" | "crc_report" | "policy_review";
+        DeadlineKind: "written_response" | "table_officer_notice" | "crc_report" | "policy_review" | "records_destruction";
         /**
          * DeadlineRule
          * @description How the due date was computed: dates and rule or holiday names only.
@@ -2354,6 +2659,53 @@ export type components = {
          * @enum {string}
          */
         DeadlineStatus: "open" | "met" | "met_late" | "lapsed" | "cancelled";
+        /**
+         * DestructionEntry
+         * @description One destruction carried out (5.1): the record's class, reference (a consultation
+         *     has none: its id stands for it), the rule applied (class and period counted from
+         *     closure), the dates, and who ran it (the scheduled job or the command line). No
+         *     content.
+         */
+        DestructionEntry: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            record_class: components["schemas"]["RecordClass"];
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /** Reference */
+            reference: string | null;
+            /** Period Days */
+            period_days: number;
+            /**
+             * Closed On
+             * Format: date
+             */
+            closed_on: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            /**
+             * Carried Out At
+             * Format: date-time
+             */
+            carried_out_at: string;
+            carried_out_via: components["schemas"]["CarriedOutVia"];
+            /** Carried Out By */
+            carried_out_by: string | null;
+        };
         /** Discloser */
         Discloser: {
             /**
@@ -2500,6 +2852,72 @@ export type components = {
              * @constant
              */
             status: "ok";
+        };
+        /**
+         * HoldForAdministrator
+         * @description A legal hold as an administrator sees it: which record and since when, never the
+         *     reason (free text about the record, for those in the roles only).
+         */
+        HoldForAdministrator: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            record_type: components["schemas"]["RecordType"];
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /** Reference */
+            reference: string | null;
+            /**
+             * Placed By
+             * Format: uuid
+             */
+            placed_by: string;
+            /**
+             * Placed At
+             * Format: date-time
+             */
+            placed_at: string;
+            /** Lifted At */
+            lifted_at: string | null;
+        };
+        /**
+         * HoldIn
+         * @description A legal hold: the record is not destroyed while it stands.
+         */
+        HoldIn: {
+            /**
+             * Reason
+             * @description Why (free text, kept encrypted)
+             */
+            reason: string;
+        };
+        /**
+         * HoldOut
+         * @description A live legal hold, as the record's readers see it (its reason included).
+         */
+        HoldOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Placed By
+             * Format: uuid
+             */
+            placed_by: string;
+            /**
+             * Placed At
+             * Format: date-time
+             */
+            placed_at: string;
         };
         /** ImportRejection */
         ImportRejection: {
@@ -2663,6 +3081,19 @@ export type components = {
             /** Updated At */
             updated_at: string | null;
         };
+        /** LiftIn */
+        LiftIn: {
+            /**
+             * Reason
+             * @description Why (free text, kept encrypted)
+             */
+            reason: string;
+        };
+        /**
+         * Mark
+         * @enum {string}
+         */
+        Mark: "shown" | "fewer_than_k" | "suppressed" | "withheld";
         /**
          * Me
          * @description The signed-in user's own account.
@@ -2834,6 +3265,13 @@ export type components = {
         Page_DeadlineOut_: {
             /** Items */
             items: components["schemas"]["ombuds__deadlines__schemas__DeadlineOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[DestructionEntry] */
+        Page_DestructionEntry_: {
+            /** Items */
+            items: components["schemas"]["DestructionEntry"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -3015,6 +3453,18 @@ export type components = {
             deadline_due_on: string | null;
             /** @description `met` or `met_late` */
             deadline_status: components["schemas"]["DeadlineStatus"] | null;
+            /**
+             * Report From
+             * Format: date
+             * @description The period this review looked back on: the day after the previous review held (or the policy's implementation) ...
+             */
+            report_from: string;
+            /**
+             * Report To
+             * Format: date
+             * @description ... to this review (pass both to /api/statistics)
+             */
+            report_to: string;
         };
         /**
          * ProposalIn
@@ -3158,6 +3608,43 @@ export type components = {
             /** Status Note */
             status_note?: string | null;
         };
+        /**
+         * RecordClass
+         * @enum {string}
+         */
+        RecordClass: "consultation" | "redirected" | "informal" | "withdrawn" | "formal";
+        /**
+         * RecordRetention
+         * @description Where a record stands on its retention schedule (also once destroyed: the
+         *     tombstone). `record_class`, `period_days` and `due_on` are null while a complaint is
+         *     open; `period_days` of a destroyed record is the rule that was applied.
+         */
+        RecordRetention: {
+            record_type: components["schemas"]["RecordType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string | null;
+            record_class: components["schemas"]["RecordClass"] | null;
+            /** Period Days */
+            period_days: number | null;
+            /** Closed On */
+            closed_on: string | null;
+            /** Due On */
+            due_on: string | null;
+            hold: components["schemas"]["HoldOut"] | null;
+            scheduled: components["schemas"]["ScheduledOut"] | null;
+            /** Destroyed At */
+            destroyed_at: string | null;
+        };
+        /**
+         * RecordType
+         * @enum {string}
+         */
+        RecordType: "complaint" | "consultation";
         /** RedirectIn */
         RedirectIn: {
             redirected_to: components["schemas"]["Redirection"];
@@ -3239,6 +3726,17 @@ export type components = {
             flag: components["schemas"]["ResponseFlag"] | null;
         };
         /**
+         * RestoreIn
+         * @description Undo a scheduled destruction within its restore window: the record is held.
+         */
+        RestoreIn: {
+            /**
+             * Reason
+             * @description Why (free text, kept encrypted)
+             */
+            reason: string;
+        };
+        /**
          * Role
          * @enum {string}
          */
@@ -3251,6 +3749,54 @@ export type components = {
              * @description Defaults to today (Winnipeg)
              */
             chosen_on?: string | null;
+        };
+        /** ScheduledForAdministrator */
+        ScheduledForAdministrator: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            record_type: components["schemas"]["RecordType"];
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /** Reference */
+            reference: string | null;
+            record_class: components["schemas"]["RecordClass"];
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            /**
+             * Carry Out On
+             * Format: date
+             */
+            carry_out_on: string;
+        };
+        /**
+         * ScheduledOut
+         * @description A scheduled destruction: carried out on `carry_out_on` unless a hold undoes it.
+         */
+        ScheduledOut: {
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            /**
+             * Carry Out On
+             * Format: date
+             */
+            carry_out_on: string;
         };
         /**
          * Scope
@@ -3404,6 +3950,90 @@ export type components = {
          * @enum {string}
          */
         Stage: "intake" | "informal" | "letter" | "review" | "committee" | "investigation" | "conclusions" | "closed";
+        /** StatisticsCell */
+        StatisticsCell: {
+            /**
+             * Key
+             * @description The code counted (a quarter as 2026-Q1, a category, ...)
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Count
+             * @description null when suppressed
+             */
+            count: number | null;
+            /** Suppressed */
+            suppressed: boolean;
+            /** @description `shown`; `fewer_than_k` (0 to k-1); `suppressed` (hidden so that no other hidden cell can be worked out: k or more); `withheld` (its whole table) */
+            mark: components["schemas"]["Mark"];
+        };
+        /** StatisticsMedian */
+        StatisticsMedian: {
+            /** Step */
+            step: string;
+            /** Label */
+            label: string;
+            /**
+             * Median Days
+             * @description null when fewer than k complaints had it
+             */
+            median_days: number | null;
+            /** Suppressed */
+            suppressed: boolean;
+        };
+        /** StatisticsReport */
+        StatisticsReport: {
+            /**
+             * Period From
+             * Format: date
+             * @description Complaints closed on or after this day
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             * @description ... and on or before this one
+             */
+            period_to: string;
+            /**
+             * K
+             * @description No count under k is shown (OMBUDS_STATISTICS_MIN_CELL)
+             */
+            k: number;
+            /**
+             * Total
+             * @description Complaints closed in the period; null under k
+             */
+            total: number | null;
+            /**
+             * Too Few
+             * @description Fewer than k complaints: nothing else is shown
+             */
+            too_few: boolean;
+            /** Tables */
+            tables: components["schemas"]["StatisticsTable"][];
+            /** Medians */
+            medians: components["schemas"]["StatisticsMedian"][];
+        };
+        /** StatisticsTable */
+        StatisticsTable: {
+            /** Key */
+            key: string;
+            /** Title */
+            title: string;
+            /**
+             * Kind
+             * @description `partition`: every complaint counted once, the cells sum to `total`; `multi`: a complaint is counted under each code it has, or none
+             * @enum {string}
+             */
+            kind: "partition" | "multi";
+            /** @description What the cells sum to, when it is not the report's total (a deadline kind: the complaints that had one) */
+            total: components["schemas"]["StatisticsCell"] | null;
+            /** Cells */
+            cells: components["schemas"]["StatisticsCell"][];
+        };
         /** TableOfficerNoticeIn */
         TableOfficerNoticeIn: {
             /**
@@ -3508,6 +4138,37 @@ export type components = {
             name: string;
             /** Is Affiliates */
             is_affiliates: boolean;
+        };
+        /**
+         * UpcomingDestruction
+         * @description One of the caller's records whose destruction falls due within the warning horizon
+         *     (or already fell due): `held` records are not destroyed; `carry_out_on` is set once the
+         *     destruction is scheduled.
+         */
+        UpcomingDestruction: {
+            record_type: components["schemas"]["RecordType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string | null;
+            record_class: components["schemas"]["RecordClass"];
+            /**
+             * Closed On
+             * Format: date
+             */
+            closed_on: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /** Held */
+            held: boolean;
+            /** Carry Out On */
+            carry_out_on: string | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -5800,6 +6461,15 @@ export interface operations {
             };
             /** @description The current stage does not allow this step */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description record-destroyed: its retention period ended (5.1) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10278,6 +10948,822 @@ export interface operations {
             };
         };
     };
+    "retention-upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpcomingDestruction"][];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-get-complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordRetention"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-hold-complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already-held, or already-destroyed (the problem says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-lift-complaint-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldForAdministrator"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not-held: nothing to lift */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-restore-complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldForAdministrator"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not-scheduled: no destruction waits to be carried out */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-get-consultation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consultation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordRetention"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-hold-consultation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consultation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already-held, or already-destroyed (the problem says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-lift-consultation-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consultation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldForAdministrator"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not-held: nothing to lift */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-restore-consultation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consultation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldForAdministrator"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not-scheduled: no destruction waits to be carried out */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-list-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldForAdministrator"][];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-list-scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledForAdministrator"][];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "retention-register": {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page */
+                cursor?: string | null;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DestructionEntry_"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "deadlines-list": {
         parameters: {
             query?: {
@@ -10434,6 +11920,162 @@ export interface operations {
             };
             /** @description The body is not of a media type this operation reads (the problem names them) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "statistics-report": {
+        parameters: {
+            query?: {
+                /** @description Complaints closed on or after this day (default: the last policy review held, or the policy's implementation) */
+                from?: string | null;
+                /** @description ... on or before this day (default: today) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsReport"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "statistics-report-csv": {
+        parameters: {
+            query?: {
+                /** @description Complaints closed on or after this day (default: the last policy review held, or the policy's implementation) */
+                from?: string | null;
+                /** @description ... on or before this day (default: today) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "statistics-report-pdf": {
+        parameters: {
+            query?: {
+                /** @description Complaints closed on or after this day (default: the last policy review held, or the policy's implementation) */
+                from?: string | null;
+                /** @description ... on or before this day (default: today) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,8 @@ import {
   ResponseSection,
 } from './sections/procedure';
 import { offeredSteps, type Mine } from './nextSteps';
+import { DestroyedRecord, isDestroyed } from '../retention/DestroyedRecord';
+import { RecordRetentionSection } from '../retention/RecordRetentionSection';
 
 function reached(stage: string, at: string): boolean {
   const order = STAGES_IN_ORDER as readonly string[];
@@ -99,6 +101,7 @@ export default function ComplaintPage() {
   }, [open]);
 
   if (complaint.isPending) return <Loading what="the complaint" />;
+  if (isDestroyed(complaint.error)) return <DestroyedRecord id={id} error={complaint.error} />;
   if (complaint.error || !detail) {
     return (
       <>
@@ -162,6 +165,7 @@ export default function ComplaintPage() {
         <Deadlines d={detail} />
       </div>
       <PeopleAndIncidents d={detail} />
+      <RecordRetentionSection type="complaint" id={id} canHold={parts.has('handler')} />
       {reached(stage, 'informal') || stage === 'intake' ? <InformalSection /> : null}
       {formal ? <LetterSection /> : null}
       {formal && reached(stage, 'review') ? <ResponseSection /> : null}

@@ -7,6 +7,7 @@ import { useSession } from '../auth/session';
 import { useDashboard } from './api';
 import { DueDate } from './Deadline';
 import ProposedPanels from '../committees/ProposedPanels';
+import UpcomingDestructions from '../retention/UpcomingDestructions';
 
 export default function Dashboard() {
   const [includeClosed, setIncludeClosed] = useState(false);
@@ -29,6 +30,7 @@ export default function Dashboard() {
         </p>
       ) : null}
       {hasRole('ombudsperson') ? <ProposedPanels /> : null}
+      {hasRole('ombudsperson') ? <UpcomingDestructions /> : null}
       <div className="field choice">
         <input id="include-closed" type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} />
         <label htmlFor="include-closed"> Show closed complaints too</label>

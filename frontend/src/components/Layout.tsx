@@ -23,7 +23,9 @@ const NAV: NavItem[] = [
   { to: '/admin/integrations', label: 'Integrations', roles: ['administrator'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['administrator'] },
   { to: '/admin/disclosures', label: 'Disclosures', roles: ['administrator'] },
+  { to: '/admin/retention', label: 'Retention', roles: ['administrator'] },
   { to: '/policy-review', label: 'Policy review', roles: ['table_officer', 'administrator'] },
+  { to: '/statistics', label: 'Statistics', roles: ['table_officer', 'administrator'] },
   { to: '/calendar', label: 'Calendar', roles: ['ombudsperson', 'staff_resource', 'table_officer', 'administrator'] },
 ];
 

@@ -3,6 +3,7 @@ import { Loading, Notice, PageHeading, ProblemAlert } from '../components/feedba
 import { unitName, useUnits } from '../directory/api';
 import { formatDate, formatDateTime } from '../lib/dates';
 import { useConsultation } from './api';
+import { RecordRetentionSection } from '../retention/RecordRetentionSection';
 
 export interface FromConsultation {
   id: string;
@@ -68,6 +69,7 @@ export default function ConsultationPage() {
           </Link>
         </section>
       ) : null}
+      {!c.became_complaint ? <RecordRetentionSection type="consultation" id={c.id} canHold /> : null}
     </>
   );
 }

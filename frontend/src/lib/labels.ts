@@ -58,7 +58,22 @@ const DEADLINE_KIND = {
   table_officer_notice: 'Tell the table officers (4.3.1(iii))',
   crc_report: "CRC's report (4.3.1(vi))",
   policy_review: 'Policy review (6)',
+  records_destruction: 'Record due for destruction (5.1)',
 } satisfies Record<S['DeadlineKind'], string>;
+
+// 5.1: how a record ended decides how long it is kept (docs/retention.md).
+const RECORD_CLASS = {
+  consultation: 'Consultation (4.1)',
+  redirected: 'Complaint redirected (1.3)',
+  informal: 'Complaint closed informally',
+  withdrawn: 'Complaint withdrawn',
+  formal: 'Formal complaint',
+} satisfies Record<S['RecordClass'], string>;
+
+const CARRIED_OUT_VIA = {
+  scheduled_job: 'The scheduled retention job',
+  command_line: 'The command line (ombuds retention run)',
+} satisfies Record<S['CarriedOutVia'], string>;
 
 const DEADLINE_STATUS = {
   open: 'Open',
@@ -247,6 +262,8 @@ export const recommendationStatusLabel = lookup(RECOMMENDATION_STATUS);
 export const noticeMethodLabel = lookup(NOTICE_METHOD);
 export const disclosurePurposeLabel = lookup(DISCLOSURE_PURPOSE);
 export const responseFlagLabel = lookup(RESPONSE_FLAG);
+export const recordClassLabel = lookup(RECORD_CLASS);
+export const carriedOutViaLabel = lookup(CARRIED_OUT_VIA);
 
 export function timelineLabel(kind: string): string {
   if (kind.startsWith('stage.')) return `Stage: ${stageLabel(kind.slice('stage.'.length))}`;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MemoryRouter } from 'react-router';
 import { fakeApi } from '../test/http';
 import PolicyReviews from './PolicyReviews';
 
@@ -18,13 +19,15 @@ describe('the policy review (6)', () => {
       'GET /api/policy-reviews': () => ({ json: held }),
       'POST /api/policy-reviews': (s) => {
         const body = JSON.parse(s.body) as { held_on: string; note: string };
-        held = [{ id: 'r1', ...body, recorded_at: '2026-12-07T16:00:00Z', deadline_due_on: '2020-01-15', deadline_status: 'met_late' }];
+        held = [{ id: 'r1', ...body, recorded_at: '2026-12-07T16:00:00Z', deadline_due_on: '2020-01-15', deadline_status: 'met_late', report_from: '2025-01-01', report_to: body.held_on }];
         return { status: 201, json: held[0] };
       },
     });
     render(
       <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-        <PolicyReviews />
+        <MemoryRouter>
+          <PolicyReviews />
+        </MemoryRouter>
       </QueryClientProvider>,
     );
     const section = await screen.findByRole('region', { name: 'Policy review (6)' });
@@ -40,6 +43,10 @@ describe('the policy review (6)', () => {
     await userEvent.type(within(form).getByLabelText(/Note/), 'Reviewed; no change.');
     await userEvent.click(within(form).getByRole('button', { name: 'Record the review' }));
     await waitFor(() => expect(section.textContent).toContain('Reviewed; no change.'));
+    // 6: the report the review looked at, one click away.
+    const link = within(section).getByRole('link', { name: /^Report for this review period/ });
+    expect(link.getAttribute('href')).toBe('/statistics?from=2025-01-01&to=2026-12-01');
+    expect(section.textContent).toContain('(Wednesday, January 1, 2025 to Tuesday, December 1, 2026)');
     const post = sent.find((s) => s.method === 'POST');
     expect(JSON.parse(post?.body ?? '{}')).toEqual({ held_on: '2026-12-01', note: 'Reviewed; no change.' });
   });

@@ -1,5 +1,6 @@
 // 6: the policy is reviewed every three years; the Executive records each review held.
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { Empty, ProblemAlert, fieldErrorsOf } from '../components/feedback';
 import { TextArea, TextField } from '../components/forms';
 import { formatDate, todayInWinnipeg } from '../lib/dates';
@@ -61,7 +62,13 @@ export default function PolicyReviews() {
         <ul>
           {reviews.data.map((r) => (
             <li key={r.id}>
-              {formatDate(r.held_on)}: <span className="pre">{r.note}</span>
+              {formatDate(r.held_on)}: <span className="pre">{r.note}</span>{' '}
+              <Link to={`/statistics?${new URLSearchParams({ from: r.report_from, to: r.report_to }).toString()}`} aria-label={`Report for this review period (the review of ${formatDate(r.held_on)})`}>
+                Report for this review period
+              </Link>{' '}
+              <span className="muted">
+                ({formatDate(r.report_from)} to {formatDate(r.report_to)})
+              </span>
             </li>
           ))}
         </ul>
