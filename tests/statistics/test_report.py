@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
@@ -348,11 +348,12 @@ class TestTheReviewsReport:
             "2026-06-30",
             16,
         )
-        # Without a period, the report looks back to the last review held.
+        # Without a period, on the day a review is held, the report is that review's.
         default = (await client.get(URL, headers=headers)).json()
-        after = (local_today() + timedelta(days=1)).isoformat()
-        assert (default["period_from"], default["period_to"]) == (after, after)
-        assert default["too_few"] is True
+        assert (default["period_from"], default["period_to"]) == (
+            "2026-07-01",
+            local_today().isoformat(),
+        )
 
 
 class TestSuppressionOnTheDatabase:

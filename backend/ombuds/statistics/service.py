@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal
-from ombuds.deadlines import service as deadlines
 from ombuds.kit.clock import local_today
 from ombuds.kit.errors import InvalidInput, field_error
 from ombuds.models import (
@@ -27,6 +26,7 @@ from ombuds.models import (
     DeadlineKind,
     DeadlineStatus,
     Ground,
+    PolicyReview,
     RecommendationKind,
     Stage,
 )
@@ -294,11 +294,20 @@ _FACTS = (
 _GROUNDS = select(Ground.code, Ground.label).order_by(Ground.code)
 
 
+_LAST_TWO_REVIEWS = select(PolicyReview.held_on).order_by(PolicyReview.held_on.desc()).limit(2)
+
+
 async def default_period(db: AsyncSession, settings: Settings) -> ReportPeriod:
     """Since the last review held (the day after it) or the policy's implementation, to
-    today: what the next review will look back on."""
-    since = policy.report_from(settings, await deadlines.last_policy_review_held(db))
-    return ReportPeriod(period_from=since, period_to=max(since, local_today()))
+    today: what the next review will look back on. On the day a review is held, that
+    period has not begun yet: the default is then the period the review looked back on."""
+    today = local_today()
+    held = list((await db.execute(_LAST_TWO_REVIEWS)).scalars())
+    since = policy.report_from(settings, held[0] if held else None)
+    if since <= today:
+        return ReportPeriod(period_from=since, period_to=today)
+    before = policy.report_from(settings, held[1] if len(held) > 1 else None)
+    return ReportPeriod(period_from=before, period_to=held[0])
 
 
 async def period_of(
