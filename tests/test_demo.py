@@ -28,7 +28,7 @@ async def test_demo_local_has_every_stage_and_a_recused_officer(
     assert local is not None
     made = await demo_procedure.run(app, local.members, local.officer_member)
     stages = set((await db.scalars(select(Complaint.stage))).all())
-    assert made == 8
+    assert made == 23
     assert stages == set(Stage)
     boards = {}
     for officer in ("officer-president", "officer-secretary"):
@@ -56,6 +56,28 @@ async def test_demo_local_has_every_stage_and_a_recused_officer(
     assert sorted((u["record_class"], u["held"]) for u in upcoming) == [
         ("consultation", False),
         ("consultation", True),
+    ]
+    # 6: the review's statistics have figures to show, and small counts hidden.
+    token = (
+        await client.post(
+            "/api/auth/token",
+            data={"username": "officer-treasurer", "password": demo.DEMO_PASSWORD},
+        )
+    ).json()["access_token"]
+    report = (
+        await client.get("/api/statistics", headers={"Authorization": f"Bearer {token}"})
+    ).json()
+    classes = {
+        c["key"]: c for t in report["tables"] if t["key"] == "record_class" for c in t["cells"]
+    }
+    assert report["total"] == 16
+    assert classes["redirected"]["count"] == 10
+    # None formal or informal: hidden, and the withdrawn (6) with them, or 16 - 10 - 6
+    # would tell that they are zero.
+    assert [classes[k]["mark"] for k in ("formal", "informal", "withdrawn")] == [
+        "fewer_than_k",
+        "fewer_than_k",
+        "suppressed",
     ]
     assert await demo.seed(db, settings, passwords) is None  # a second run changes nothing
 
