@@ -51,7 +51,7 @@ def _migrate(settings: Settings) -> None:
         db_path = settings.database_url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, key_store_url=settings.key_store_url)
 
 
 async def _seed(settings: Settings) -> None:

@@ -32,6 +32,8 @@ from ombuds.informal import endpoints as informal
 from ombuds.investigation import endpoints as investigation
 from ombuds.kit import apidoc
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
+from ombuds.kit import datakeys
+from ombuds.kit.datakeys import KeyStore
 from ombuds.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import (
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sealer.round(), SHUTDOWN_SEAL_SECONDS)
         await engine.dispose()
+        await app.state.keys.dispose()
 
     app = FastAPI(
         title="Ombuds",
@@ -130,11 +133,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.keyring = keyring(settings)
+    app.state.keys = KeyStore(datakeys.url_for(settings), app.state.keyring, pooled=True)
     app.state.sessionmaker = create_sessionmaker(
-        engine, audit_key=audit_key(settings), keyring=app.state.keyring
+        engine, audit_key=audit_key(settings), keyring=app.state.keyring, keys=app.state.keys
     )
     app.state.read_sessionmaker = create_read_sessionmaker(
-        engine, audit_key=audit_key(settings), keyring=app.state.keyring
+        engine, audit_key=audit_key(settings), keyring=app.state.keyring, keys=app.state.keys
     )
     app.state.passwords = Passwords(settings)
     for router in ROUTERS:

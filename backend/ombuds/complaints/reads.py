@@ -63,7 +63,8 @@ from ombuds.complaints.schemas import (
     PersonOut,
 )
 from ombuds.deadlines.service import overdue
-from ombuds.kit.encryption import open_text, session_keyring
+from ombuds.kit.datakeys import session_keys
+from ombuds.kit.encryption import open_text
 from ombuds.kit.errors import NotFound
 from ombuds.kit.pagination import decode_cursor, encode_cursor, invalid_cursor
 from ombuds.kit.schemas import Page
@@ -218,7 +219,8 @@ async def detail(
     await audit.append(
         conn, audit.audit_key(db), actor, "complaints.read", "complaint", complaint_id
     )
-    keyring = session_keyring(db.sync_session)
+    keyring = session_keys(db.sync_session)
+    await keyring.prefetch([c.id])  # no round trip when the complaint's key is cached
     allowed = actions.allowed(actor, cast(actions.CaseState, c), actions.facts_of(c))
     response.headers["ETag"] = etag(cast(Complaint, c))
     cid = str(c.id)
