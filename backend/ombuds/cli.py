@@ -196,12 +196,14 @@ async def _sync_calendars(settings: Settings) -> int:
 
 
 async def _rotate_keys(settings: Settings, batch: int) -> int:
+    from ombuds.kit.datakeys import KeyStore, url_for
     from ombuds.kit.db import create_engine
-    from ombuds.kit.rotation import count_rows, rotate
+    from ombuds.kit.rotation import count_rows, rotate, sweep_orphans
     from ombuds.settings import keyring
 
     ring = keyring(settings)
     engine = create_engine(settings.database_url)
+    store = KeyStore(url_for(settings), ring)
     try:
         total = await count_rows(engine)
         with tqdm(
@@ -210,10 +212,13 @@ async def _rotate_keys(settings: Settings, batch: int) -> int:
             unit="row",
             file=sys.stderr,
         ) as bar:
-            report = await rotate(engine, ring, batch=batch, progress=bar.update)
+            report = await rotate(engine, ring, keys_store=store, batch=batch, progress=bar.update)
+        swept = await sweep_orphans(engine, store)
     finally:
         await engine.dispose()
+        await store.dispose()
     print(
+        f"data keys re-wrapped {report.data_keys_rewrapped}, orphan data keys removed {swept}; "
         f"rows checked {report.rows_seen}, values re-encrypted {report.values_reencrypted} "
         f"(active key {ring.active_key_id}); old keys may leave the ring once this reports 0"
     )
@@ -231,6 +236,10 @@ async def _backup(settings: Settings, target: Path) -> int:
     print(
         f"backup written: {report.path} ({report.size} bytes); audit chain end: "
         f"position {report.chain_end_pos}, {report.chain_end_hash or 'empty'}"
+    )
+    print(
+        f"data keys written: {report.keys_path} ({report.keys_size} bytes), wrapped by the "
+        "key ring; keep it no longer than the restore window (docs/operations.md)"
     )
     print(
         "the keys are not in it: keep OMBUDS_ENCRYPTION_KEYS and OMBUDS_AUDIT_KEY apart "

@@ -30,9 +30,8 @@ from ombuds.formal import endpoints as formal
 from ombuds.health import endpoints as health
 from ombuds.informal import endpoints as informal
 from ombuds.investigation import endpoints as investigation
-from ombuds.kit import apidoc
+from ombuds.kit import apidoc, datakeys
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
-from ombuds.kit import datakeys
 from ombuds.kit.datakeys import KeyStore
 from ombuds.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers

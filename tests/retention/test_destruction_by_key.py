@@ -89,7 +89,7 @@ def _backup(settings: Settings, server: PostgresServer | None, tmp_path: Path) -
         shutil.copyfile(str(url.database), copy)
         return f"sqlite+aiosqlite:///{copy}"
     dump = tmp_path / "backup.dump"
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [
             str(server.bin_dir / "pg_dump"),
             "-Fc",
@@ -101,7 +101,7 @@ def _backup(settings: Settings, server: PostgresServer | None, tmp_path: Path) -
     )
     name = f"backup_{uuid.uuid4().hex[:8]}"
     server.psql(f"CREATE DATABASE {name}")
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [
             str(server.bin_dir / "pg_restore"),
             "-d",

@@ -80,7 +80,7 @@ def derive_url(database_url: str) -> str:
     name = url.database or ""
     if url.get_backend_name() == "sqlite":
         if not name or name == ":memory:":
-            raise ValueError("an in-memory SQLite database needs OMBUDS_KEY_STORE_URL")
+            return database_url  # in memory: its keys live (and die) in memory too
         path = Path(name)
         return url.set(
             database=str(path.with_name(f"{path.stem}-keys{path.suffix}"))
