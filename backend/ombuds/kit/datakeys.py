@@ -150,10 +150,11 @@ class KeyStore:
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            if self.pooled or self.url.startswith("sqlite"):
+            if self.pooled:
                 self._engine = create_engine(self.url)
-            else:
-                self._engine = create_async_engine(self.url, poolclass=NullPool)
+            else:  # a command or a test: nothing left open between uses
+                args = {"timeout": 5} if self.url.startswith("sqlite") else {}
+                self._engine = create_async_engine(self.url, poolclass=NullPool, connect_args=args)
         return self._engine
 
     async def dispose(self) -> None:
@@ -320,6 +321,11 @@ class KeyStore:
 
     def decrypt_text(self, blob: bytes, *, table: str, column: str, row_id: str) -> str:
         return self.decrypt(blob, table=table, column=column, row_id=row_id).decode()
+
+
+def owners_of(blobs: Iterable[bytes | None]) -> set[uuid.UUID]:
+    """The owners whose data keys these values are under (ring-sealed ones have none)."""
+    return {owner_of(b) for b in blobs if b is not None and is_owned(b)}
 
 
 def session_keys(session: Session | AsyncSession) -> KeyStore:

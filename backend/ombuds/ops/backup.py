@@ -31,12 +31,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from ombuds.audit.chain import Verdict, verify
 from ombuds.audit.sealer import seal_pending
 from ombuds.kit import datakeys
-from ombuds.kit.crypto import DecryptionFailed, KeyRing
+from ombuds.kit.crypto import DecryptionFailed, KeyRing, owner_of
 from ombuds.kit.datakeys import DATA_KEYS, KeyStore
 from ombuds.kit.db import create_engine, create_sessionmaker
 from ombuds.kit.rotation import encrypted_tables, owners
@@ -280,11 +280,8 @@ async def _check_data_keys(store: KeyStore, check: KeyCheck, tried: set[str]) ->
             check.readable.append(kid)
 
 
-async def _check_owned_values(conn: object, store: KeyStore, check: KeyCheck) -> None:
+async def _check_owned_values(conn: AsyncConnection, store: KeyStore, check: KeyCheck) -> None:
     """One value under a record's data key per encrypted column: is its data key there?"""
-    from sqlalchemy.ext.asyncio import AsyncConnection
-
-    assert isinstance(conn, AsyncConnection)
     owned = owners()
     missing = 0
     for table, columns in encrypted_tables():
@@ -302,7 +299,7 @@ async def _check_owned_values(conn: object, store: KeyStore, check: KeyCheck) ->
                 continue
             blob = bytes(row[-1])
             row_id = "/".join(str(v) for v in row[: len(keys)])
-            await store.prefetch([datakeys.owner_of(blob)])
+            await store.prefetch([owner_of(blob)])
             try:
                 store.decrypt(blob, table=table.name, column=column, row_id=row_id)
             except DecryptionFailed:
