@@ -25,6 +25,7 @@ from ombuds.models import (
     Attachment,
     Complaint,
     ComplaintPerson,
+    Consultation,
     Incident,
     PartyRole,
     Role,
@@ -195,3 +196,33 @@ class TestDestructionByKey:
         async with app.state.sessionmaker() as fresh:
             with pytest.raises(DecryptionFailed):
                 await fresh.get(Complaint, a.id)
+
+
+@pytest.mark.clause("5.1")
+class TestConsultationByKey:
+    async def test_a_consultation_has_its_own_key_and_is_destroyed_by_it(
+        self, app: FastAPI, db: AsyncSession, passwords: Passwords
+    ) -> None:
+        user = await make_user(db, passwords, Role.ombudsperson)
+        kept = Consultation(
+            ombudsperson_id=user.id, full_name="Kept Name", held_on=date(2026, 11, 3), notes="k"
+        )
+        gone = Consultation(
+            ombudsperson_id=user.id, full_name="Gone Name", held_on=date(2026, 11, 3), notes="g"
+        )
+        db.add_all([kept, gone])
+        await db.commit()
+        async with app.state.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(Consultation.__table__.c.id, Consultation.__table__.c.notes)
+                )
+            ).all()
+        assert {datakeys.owner_of(bytes(notes)) for _, notes in rows} == {kept.id, gone.id}
+
+        await datakeys.destroy(db, gone.id)
+        async with app.state.sessionmaker() as fresh:
+            with pytest.raises(DecryptionFailed):
+                await fresh.get(Consultation, gone.id)
+            again = await fresh.get(Consultation, kept.id)
+            assert again is not None and again.full_name == "Kept Name" and again.notes == "k"
