@@ -30,11 +30,17 @@ async def _unit_of_work(settings: Settings, *, seal: bool = True) -> AsyncIterat
     """One transaction for a command, committed at its end, like a request; then the audit
     entries it wrote are sealed, so a long command does not leave them past the window."""
     from ombuds.audit.sealer import seal_pending
+    from ombuds.kit import datakeys
     from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
-    factory = create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
+    factory = create_sessionmaker(
+        engine,
+        audit_key=audit_key(settings),
+        keyring=keyring(settings),
+        keys=datakeys.for_settings(settings),
+    )
     try:
         async for db in session_scope(factory):
             yield db
@@ -130,13 +136,17 @@ async def _verify_audit(settings: Settings) -> int:
 
 async def _seal_audit(settings: Settings) -> int:
     from ombuds.audit.sealer import seal_pending
+    from ombuds.kit import datakeys
     from ombuds.kit.db import create_engine, create_sessionmaker
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
     try:
         factory = create_sessionmaker(
-            engine, audit_key=audit_key(settings), keyring=keyring(settings)
+            engine,
+            audit_key=audit_key(settings),
+            keyring=keyring(settings),
+            keys=datakeys.for_settings(settings),
         )
         sealed = await seal_pending(factory)
     finally:
@@ -174,13 +184,17 @@ async def _check_roles(settings: Settings) -> int:
 
 async def _sync_calendars(settings: Settings) -> int:
     from ombuds.calendars.caldav_sync import run_once
+    from ombuds.kit import datakeys
     from ombuds.kit.db import create_engine, create_sessionmaker
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
     try:
         sessionmaker = create_sessionmaker(
-            engine, audit_key=audit_key(settings), keyring=keyring(settings)
+            engine,
+            audit_key=audit_key(settings),
+            keyring=keyring(settings),
+            keys=datakeys.for_settings(settings),
         )
         report = await run_once(sessionmaker, settings, keyring(settings))
     finally:

@@ -92,6 +92,13 @@ def url_for(settings: Settings) -> str:
     return settings.key_store_url or derive_url(settings.database_url)
 
 
+def for_settings(settings: Settings) -> KeyStore:
+    """The key store of these settings, unpooled (for a command: nothing to dispose)."""
+    from ombuds.settings import keyring
+
+    return KeyStore(url_for(settings), keyring(settings))
+
+
 def prepare(key_store_url: str) -> None:
     """Create the key store (PostgreSQL: its database, when missing) and its table;
     idempotent. Runs its own event loop in a thread, so it can be called from anywhere."""

@@ -204,7 +204,12 @@ class RestoreReport:
 
 
 def _factory(engine: AsyncEngine, settings: Settings) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
+    return create_sessionmaker(
+        engine,
+        audit_key=audit_key(settings),
+        keyring=keyring(settings),
+        keys=datakeys.for_settings(settings),
+    )
 
 
 async def _is_empty(engine: AsyncEngine) -> bool:
