@@ -100,12 +100,25 @@ def for_settings(settings: Settings) -> KeyStore:
 
 
 def prepare(key_store_url: str) -> None:
-    """Create the key store (PostgreSQL: its database, when missing) and its table;
-    idempotent. Runs its own event loop in a thread, so it can be called from anywhere."""
+    """Create the key store (PostgreSQL: its database, when missing, which needs the
+    CREATEDB privilege; or `createdb <name>_keys` beforehand) and its table; idempotent.
+    Runs its own event loop in a thread, so it can be called from anywhere."""
+
+    async def exists() -> bool:
+        probe = create_async_engine(key_store_url, poolclass=NullPool)
+        try:
+            async with probe.connect():
+                return True
+        except Exception as exc:  # the server says which: only a missing database is ours
+            if "does not exist" in str(exc):
+                return False
+            raise
+        finally:
+            await probe.dispose()
 
     async def run() -> None:
         url = make_url(key_store_url)
-        if url.get_backend_name() == "postgresql":
+        if url.get_backend_name() == "postgresql" and not await exists():
             admin = create_async_engine(
                 url.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
             )
