@@ -37,11 +37,6 @@ OWNER_ATTRIBUTE = "__data_key_owner__"
 RING_ONLY = frozenset(
     {
         "policy_reviews",  # the policy review's note: no record of a complaint
-        "calendar_connections",  # a calendar's credentials
-        "totp_secrets",
-        # A disclosure's recipient: its row names its disclosure, not the complaint; the
-        # retention job deletes these rows with the disclosure.
-        "disclosure_recipients",
     }
 )
 

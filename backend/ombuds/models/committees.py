@@ -198,9 +198,14 @@ class Disclosure(IdMixin, Base):
 
 class DisclosureRecipient(IdMixin, Base):
     __tablename__ = "disclosure_recipients"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     disclosure_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("disclosures.id", ondelete="CASCADE"), index=True
+    )
+    # The disclosure's complaint: its data key seals the recipient.
+    complaint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # 5.1: free text that can name a person outside the roles, encrypted like the rest.
