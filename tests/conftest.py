@@ -61,17 +61,22 @@ class DatabaseFactory:
                 f"TRUNCATE {tables} RESTART IDENTITY CASCADE; DELETE FROM alembic_version; "
                 f"INSERT INTO alembic_version VALUES ('{head}')"
             )
+            # Its key store (kit/datakeys.py), made by the migration step: emptied too.
+            self.reset_keys_sql = "TRUNCATE data_keys"
         else:
             self.template = root / "template.sqlite3"
             upgrade(f"sqlite+aiosqlite:///{self.template}")
+            self.template_keys = root / "template-keys.sqlite3"  # its empty key store
 
     def fresh(self) -> str:
         n = next(self.counter)
         if self.server is not None:
             self.server.psql(self.reset_sql, database="ombuds_test")
+            self.server.psql(self.reset_keys_sql, database="ombuds_test_keys")
             return self.server.url("ombuds_test")
         path = self.root / f"test_{n}.sqlite3"
         shutil.copyfile(self.template, path)
+        shutil.copyfile(self.template_keys, self.root / f"test_{n}-keys.sqlite3")
         return f"sqlite+aiosqlite:///{path}"
 
     def empty(self) -> str:

@@ -30,11 +30,17 @@ async def _unit_of_work(settings: Settings, *, seal: bool = True) -> AsyncIterat
     """One transaction for a command, committed at its end, like a request; then the audit
     entries it wrote are sealed, so a long command does not leave them past the window."""
     from ombuds.audit.sealer import seal_pending
+    from ombuds.kit import datakeys
     from ombuds.kit.db import create_engine, create_sessionmaker, session_scope
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
-    factory = create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
+    factory = create_sessionmaker(
+        engine,
+        audit_key=audit_key(settings),
+        keyring=keyring(settings),
+        keys=datakeys.for_settings(settings),
+    )
     try:
         async for db in session_scope(factory):
             yield db
@@ -51,7 +57,7 @@ def _migrate(settings: Settings) -> None:
         db_path = settings.database_url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, key_store_url=settings.key_store_url)
 
 
 async def _seed(settings: Settings) -> None:
@@ -130,13 +136,17 @@ async def _verify_audit(settings: Settings) -> int:
 
 async def _seal_audit(settings: Settings) -> int:
     from ombuds.audit.sealer import seal_pending
+    from ombuds.kit import datakeys
     from ombuds.kit.db import create_engine, create_sessionmaker
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
     try:
         factory = create_sessionmaker(
-            engine, audit_key=audit_key(settings), keyring=keyring(settings)
+            engine,
+            audit_key=audit_key(settings),
+            keyring=keyring(settings),
+            keys=datakeys.for_settings(settings),
         )
         sealed = await seal_pending(factory)
     finally:
@@ -185,13 +195,17 @@ async def _check_roles(settings: Settings) -> int:
 
 async def _sync_calendars(settings: Settings) -> int:
     from ombuds.calendars.caldav_sync import run_once
+    from ombuds.kit import datakeys
     from ombuds.kit.db import create_engine, create_sessionmaker
     from ombuds.settings import audit_key, keyring
 
     engine = create_engine(settings.database_url)
     try:
         sessionmaker = create_sessionmaker(
-            engine, audit_key=audit_key(settings), keyring=keyring(settings)
+            engine,
+            audit_key=audit_key(settings),
+            keyring=keyring(settings),
+            keys=datakeys.for_settings(settings),
         )
         report = await run_once(sessionmaker, settings, keyring(settings))
     finally:
@@ -207,12 +221,14 @@ async def _sync_calendars(settings: Settings) -> int:
 
 
 async def _rotate_keys(settings: Settings, batch: int) -> int:
+    from ombuds.kit.datakeys import KeyStore, url_for
     from ombuds.kit.db import create_engine
-    from ombuds.kit.rotation import count_rows, rotate
+    from ombuds.kit.rotation import count_rows, rotate, sweep_orphans
     from ombuds.settings import keyring
 
     ring = keyring(settings)
     engine = create_engine(settings.database_url)
+    store = KeyStore(url_for(settings), ring)
     try:
         total = await count_rows(engine)
         with tqdm(
@@ -221,10 +237,13 @@ async def _rotate_keys(settings: Settings, batch: int) -> int:
             unit="row",
             file=sys.stderr,
         ) as bar:
-            report = await rotate(engine, ring, batch=batch, progress=bar.update)
+            report = await rotate(engine, ring, keys_store=store, batch=batch, progress=bar.update)
+        swept = await sweep_orphans(engine, store)
     finally:
         await engine.dispose()
+        await store.dispose()
     print(
+        f"data keys re-wrapped {report.data_keys_rewrapped}, orphan data keys removed {swept}; "
         f"rows checked {report.rows_seen}, values re-encrypted {report.values_reencrypted} "
         f"(active key {ring.active_key_id}); old keys may leave the ring once this reports 0"
     )
@@ -235,6 +254,7 @@ async def _retention_run(settings: Settings, dry_run: bool) -> int:
     """5.1: schedule what fell due, carry out what is past its restore window; with
     --dry-run, list both (references and dates only) and write nothing."""
     from ombuds.audit.sealer import seal_pending
+    from ombuds.kit import datakeys
     from ombuds.kit.clock import local_today
     from ombuds.kit.db import create_engine, create_sessionmaker
     from ombuds.models import CarriedOutVia
@@ -243,7 +263,12 @@ async def _retention_run(settings: Settings, dry_run: bool) -> int:
 
     today = local_today()
     engine = create_engine(settings.database_url)
-    factory = create_sessionmaker(engine, audit_key=audit_key(settings), keyring=keyring(settings))
+    factory = create_sessionmaker(
+        engine,
+        audit_key=audit_key(settings),
+        keyring=keyring(settings),
+        keys=datakeys.for_settings(settings),
+    )
     try:
         if dry_run:
             async with factory() as db:
@@ -281,7 +306,10 @@ async def _retention_run(settings: Settings, dry_run: bool) -> int:
     if report.skipped:
         print("another retention run holds the lock; nothing done")
         return 0
-    print(f"scheduled {len(report.scheduled)}, destroyed {len(report.destroyed)}")
+    print(
+        f"scheduled {len(report.scheduled)}, destroyed {len(report.destroyed)}, "
+        f"data keys destroyed {report.keys_destroyed}"
+    )
     return 0
 
 
@@ -296,6 +324,10 @@ async def _backup(settings: Settings, target: Path) -> int:
     print(
         f"backup written: {report.path} ({report.size} bytes); audit chain end: "
         f"position {report.chain_end_pos}, {report.chain_end_hash or 'empty'}"
+    )
+    print(
+        f"data keys written: {report.keys_path} ({report.keys_size} bytes), wrapped by the "
+        "key ring; keep it no longer than the restore window (docs/operations.md)"
     )
     print(
         "the keys are not in it: keep OMBUDS_ENCRYPTION_KEYS and OMBUDS_AUDIT_KEY apart "
@@ -332,6 +364,9 @@ async def _restore(settings: Settings, source: Path) -> int:
         print(f"encryption keys: values under {', '.join(report.keys.readable)} decrypt")
     for key_id, why in report.keys.unreadable.items():
         status = 1
+        if key_id == "data keys":
+            print(f"data keys: {why}", file=sys.stderr)
+            continue
         print(
             f"encryption key {key_id!r}: {why}; nothing encrypted under it is readable. "
             "Set OMBUDS_ENCRYPTION_KEYS to the key ring the backup was made with",

@@ -286,7 +286,7 @@ async def run(app: FastAPI, members: Sequence[Member], officer_member: Member) -
         # 6: closed cases of the past year, so the review's statistics have figures to show
         # (and small counts to hide): nine redirected at intake, six withdrawn.
         handlers = ("ombuds-u1", "ombuds-u2", "ombuds-u3", "ombuds-u4", "ombuds-u5", "ombuds-aff")
-        grounds = (
+        grounds: tuple[list[str], ...] = (
             ["age"],
             ["sex_including_pregnancy", "sexual_orientation"],
             [],

@@ -30,8 +30,9 @@ from ombuds.formal import endpoints as formal
 from ombuds.health import endpoints as health
 from ombuds.informal import endpoints as informal
 from ombuds.investigation import endpoints as investigation
-from ombuds.kit import apidoc
+from ombuds.kit import apidoc, datakeys
 from ombuds.kit.access import assert_all_routes_declared, declare_public_paths
+from ombuds.kit.datakeys import KeyStore
 from ombuds.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ombuds.kit.errors import install_error_handlers
 from ombuds.kit.middleware import (
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sealer.round(), SHUTDOWN_SEAL_SECONDS)
         await engine.dispose()
+        await app.state.keys.dispose()
 
     app = FastAPI(
         title="Ombuds",
@@ -144,11 +146,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.keyring = keyring(settings)
+    app.state.keys = KeyStore(datakeys.url_for(settings), app.state.keyring, pooled=True)
     app.state.sessionmaker = create_sessionmaker(
-        engine, audit_key=audit_key(settings), keyring=app.state.keyring
+        engine, audit_key=audit_key(settings), keyring=app.state.keyring, keys=app.state.keys
     )
     app.state.read_sessionmaker = create_read_sessionmaker(
-        engine, audit_key=audit_key(settings), keyring=app.state.keyring
+        engine, audit_key=audit_key(settings), keyring=app.state.keyring, keys=app.state.keys
     )
     for maker in (app.state.sessionmaker, app.state.read_sessionmaker):
         maker.kw["info"][facts.UNIT_MIN_MEMBERS_KEY] = settings.facts_unit_min_members

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # every id in the ring decrypts. Development derives one from the secret.
     encryption_keys: dict[str, str] = Field(default_factory=dict)
     encryption_active_key_id: str | None = None
+    # Where the per-record data keys live, wrapped by the key ring (kit/datakeys.py). Unset:
+    # beside the database (`x.sqlite3` -> `x-keys.sqlite3`; PostgreSQL `name` -> `name_keys`).
+    # Keep its backups no longer than the restore window: that makes destruction final.
+    key_store_url: str | None = None
     # The audit chain's HMAC key (>= 32 bytes), kept outside the database.
     audit_key: str | None = None
     # How often each worker's sealer links new audit entries into the chain; 0 turns it

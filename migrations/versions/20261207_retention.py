@@ -22,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 CLASSES = ("consultation", "redirected", "informal", "withdrawn", "formal")
 ONE_RECORD = "(complaint_id IS NULL) <> (consultation_id IS NULL)"
 LIVE_HOLD = "lifted_at IS NULL"
+OWNER = "owner_id = COALESCE(complaint_id, consultation_id)"
 PENDING = "undone_at IS NULL AND done_at IS NULL"
 
 
@@ -67,6 +68,8 @@ def upgrade() -> None:
     op.create_table(
         "legal_holds",
         *_record_columns("legal_holds"),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint(OWNER, name=op.f("ck_legal_holds_owner_is_the_record")),
         sa.Column("reason", sa.LargeBinary(), nullable=True),
         sa.Column("placed_by", sa.Uuid(), nullable=False),
         sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
@@ -132,6 +135,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("carried_out_by", sa.Uuid(), nullable=True),
+        sa.Column("data_keys", sa.JSON(), nullable=False),
+        sa.Column("keys_destroyed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
             ["carried_out_by"],

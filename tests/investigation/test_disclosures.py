@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ombuds.kit.crypto import KeyRing, derive_key
+from ombuds.kit import datakeys
+from ombuds.kit.crypto import KeyRing, derive_key, owner_of
+from ombuds.kit.datakeys import KeyStore
 from ombuds.kit.rotation import encrypted_tables, rotate
 from ombuds.models import Disclosure, DisclosureRecipient
 from ombuds.settings import Settings
@@ -74,13 +76,19 @@ class TestRecipientAtRest:
         (row_id, blob) = (
             await db.execute(text("SELECT id, recipient FROM disclosure_recipients"))
         ).one()
-        assert KeyRing.key_id_of(bytes(blob)) == "k2"
-        plain = ring.decrypt(
-            bytes(blob),
-            table="disclosure_recipients",
-            column="recipient",
-            row_id=str(uuid.UUID(str(row_id))),
-        )
+        # Under the complaint's data key (destroyed with it), itself re-wrapped under k2.
+        assert owner_of(bytes(blob)) == case.id
+        store = KeyStore(datakeys.url_for(settings), KeyRing({"k2": b"2" * 32}, "k2"))
+        try:
+            await store.prefetch([case.id])
+            plain = store.decrypt(
+                bytes(blob),
+                table="disclosure_recipients",
+                column="recipient",
+                row_id=str(uuid.UUID(str(row_id))),
+            )
+        finally:
+            await store.dispose()
         assert plain.decode() == self.RECIPIENT
 
 

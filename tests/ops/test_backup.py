@@ -94,6 +94,8 @@ class TestRoundTrip:
         made = backup(ops_database, path)
         assert made.stdout.startswith(f"backup written: {path} (")
         assert "audit chain end: position " in made.stdout
+        assert f"data keys written: {path}.keys (" in made.stdout
+        assert (tmp_path / "ombuds.backup.keys").read_bytes()[:5] == b"PGDMP"
 
         # The backup holds the database only: no key, and no name in the clear.
         dumped = as_sql(ops_server, path)
@@ -122,6 +124,29 @@ class TestRoundTrip:
         verified = support.ombuds(support.environment(target), "verify-audit")
         assert verified.returncode == 0, verified.stderr
         assert verified.stdout.startswith("audit chain intact: ")
+
+
+@pytest.mark.clause("5.1")
+class TestWithoutTheKeyStore:
+    async def test_a_restore_without_the_keys_file_says_the_data_keys_are_missing(
+        self, ops_database: str, ops_server: PostgresServer, tmp_path: Path
+    ) -> None:
+        username, details = await seed(ops_database)
+        path = tmp_path / "ombuds.backup"
+        backup(ops_database, path)
+        (tmp_path / "ombuds.backup.keys").unlink()
+        target = new_database(ops_server, "restored_without_keys")
+        restored = support.ombuds(support.environment(target), "restore", str(path))
+        assert restored.returncode == 1
+        assert "data keys: " in restored.stderr
+        assert "have no data key in the key store" in restored.stderr
+        async with serving(support.settings(target)) as (_, client):
+            headers = await login(client, username)
+            for complaint_id in details:
+                response = await client.get(f"/api/complaints/{complaint_id}", headers=headers)
+                assert response.status_code == 500
+                assert response.json()["type"].endswith("/stored-data-unreadable")
+                assert not any(name in response.text for name in NAMES)
 
 
 class TestRefusals:
@@ -234,5 +259,6 @@ class TestSqlite:
             assert done.returncode == 2
             assert done.stderr.strip() == (
                 f"ombuds: {command} refused: backup and restore work on PostgreSQL (pg_dump); "
-                "for SQLite, stop the service and copy the database file"
+                "for SQLite, stop the service and copy the database file and its key store "
+                "(the -keys file beside it)"
             )

@@ -267,7 +267,9 @@ async def disclosure_register(
     db.add_all(disclosures)
     await db.flush()
     db.add_all(
-        DisclosureRecipient(disclosure_id=d.id, recipient=f"Recipient {n}")
+        DisclosureRecipient(
+            disclosure_id=d.id, complaint_id=d.complaint_id, recipient=f"Recipient {n}"
+        )
         for d in disclosures
         for n in range(2)
     )

@@ -150,7 +150,9 @@ async def closed_complaint(
     db.add_all(
         [
             InformalParticipant(attempt_id=attempt.id, user_id=ombudsperson.id, complaint_id=cid),
-            DisclosureRecipient(disclosure_id=disclosure.id, recipient=CANARY_WITNESS),
+            DisclosureRecipient(
+                disclosure_id=disclosure.id, complaint_id=cid, recipient=CANARY_WITNESS
+            ),
             Recommendation(
                 complaint_id=cid,
                 kind=RecommendationKind.training_or_education,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ombuds.auth.passwords import Passwords
+from ombuds.kit import datakeys
 from ombuds.kit.clock import local_today
 from ombuds.models import (
     AuditEntry,
@@ -206,6 +207,13 @@ class TestRun:
             is None
         )
         assert await _count(db, AuditEntry, AuditEntry.action == "retention.destroy") == 2
+        # Then their data keys: the complaint's, the consultation's it grew from, and the
+        # other consultation's; the register says when.
+        assert after.keys_destroyed == 3
+        owners = set(await datakeys.session_keys(db).owners())
+        assert owners.isdisjoint({record.id, talk.id, alone.id})
+        entries = (await db.scalars(select(DestructionRecord))).all()
+        assert all(e.keys_destroyed_at is not None for e in entries)
 
     async def test_a_rerun_does_nothing_new(
         self, app: FastAPI, db: AsyncSession, passwords: Passwords, settings: Settings
@@ -268,6 +276,43 @@ class TestRun:
         assert await _count(db, DestructionRecord) == 3
         for r in records:
             assert set((await content_rows(db, r.id)).values()) == {0}
+
+    async def test_keys_a_crash_left_are_destroyed_by_the_next_run(
+        self,
+        app: FastAPI,
+        db: AsyncSession,
+        passwords: Passwords,
+        settings: Settings,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        user = await _ombudsperson(db, passwords)
+        record = await closed_complaint(db, user, closed_on=_formal_due_today(settings))
+        keys = datakeys.session_keys(db)
+        assert record.id in set(await keys.owners())
+        await _run(app, settings, TODAY)
+        real = datakeys.destroy
+
+        async def killed(where: Any, owner: Any) -> bool:
+            raise RuntimeError("the process was killed")
+
+        monkeypatch.setattr(datakeys, "destroy", killed)
+        later = TODAY + timedelta(days=WINDOW)
+        with pytest.raises(RuntimeError):
+            await _run(app, settings, later)
+        # The content is gone and the register has the entry, but not yet the key's end.
+        assert set((await content_rows(db, record.id)).values()) == {0}
+        entry = await db.scalar(select(DestructionRecord))
+        assert entry is not None and entry.keys_destroyed_at is None
+        assert entry.data_keys == [str(record.id)]
+        assert record.id in set(await keys.owners())
+
+        monkeypatch.setattr(datakeys, "destroy", real)
+        resumed = await _run(app, settings, later)
+
+        assert resumed.destroyed == [] and resumed.keys_destroyed == 1
+        assert record.id not in set(await keys.owners())
+        entry = await db.scalar(select(DestructionRecord).execution_options(populate_existing=True))
+        assert entry is not None and entry.keys_destroyed_at is not None
 
     async def test_the_register_holds_no_content(
         self, app: FastAPI, db: AsyncSession, passwords: Passwords, settings: Settings

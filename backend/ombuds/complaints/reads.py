@@ -63,7 +63,8 @@ from ombuds.complaints.schemas import (
     PersonOut,
 )
 from ombuds.deadlines.service import overdue
-from ombuds.kit.encryption import open_text, session_keyring
+from ombuds.kit.datakeys import owners_of, session_keys
+from ombuds.kit.encryption import open_text
 from ombuds.kit.errors import NotFound
 from ombuds.kit.pagination import decode_cursor, encode_cursor, invalid_cursor
 from ombuds.kit.schemas import Page
@@ -222,7 +223,12 @@ async def detail(
     await audit.append(
         conn, audit.audit_key(db), actor, "complaints.read", "complaint", complaint_id
     )
-    keyring = session_keyring(db.sync_session)
+    keyring = session_keys(db.sync_session)
+    # The data keys the values are under (the complaint's, unless written before data
+    # keys existed): one key-store query on a miss, none when cached or all under the ring.
+    blobs = [c.resolution_sought, c.response_text]
+    blobs += [v for r in children if r.src in (PERSON, INCIDENT) for v in (r.b1, r.b2)]
+    await keyring.prefetch(owners_of(blobs))
     allowed = actions.allowed(actor, cast(actions.CaseState, c), actions.facts_of(c))
     response.headers["ETag"] = etag(cast(Complaint, c))
     cid = str(c.id)

@@ -37,7 +37,9 @@ async def record(
     )
     db.add(disclosure)
     await db.flush()
-    recipient = DisclosureRecipient(disclosure_id=disclosure.id, recipient=body.recipient)
+    recipient = DisclosureRecipient(
+        disclosure_id=disclosure.id, complaint_id=complaint.id, recipient=body.recipient
+    )
     db.add(recipient)
     await stages.record_event(db, complaint, actor.id, "disclosure.recorded")
     await audit.record(db, actor, "investigation.record_disclosure", "disclosure", disclosure.id)

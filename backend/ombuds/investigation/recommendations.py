@@ -128,7 +128,10 @@ async def disclose(
     await db.flush()
     db.add_all(
         DisclosureRecipient(
-            disclosure_id=disclosure.id, user_id=o.id, recipient=f"table officer {o.username}"
+            disclosure_id=disclosure.id,
+            complaint_id=complaint.id,
+            user_id=o.id,
+            recipient=f"table officer {o.username}",
         )
         for o in officers
     )

@@ -3,12 +3,18 @@
 Each ciphertext names the key that made it, and its associated data binds it to one
 table, column and row, so a ciphertext copied to another row or column fails to decrypt.
 
-Layout: b"\\x01" | len(key id) | key id | 12-byte nonce | ciphertext and tag."""
+Two layouts:
+- v1, under a key of the ring: b"\\x01" | len(key id) | key id | 12-byte nonce | ciphertext
+  and tag. Tables that belong to no complaint or consultation (ring-only) use it.
+- v2, under the data key of the record it belongs to (envelope encryption, kit/datakeys.py):
+  b"\\x02" | 16-byte owner id | 12-byte nonce | ciphertext and tag. Destroying the owner's
+  data key makes every v2 value of that owner unreadable, in backups too."""
 
 from __future__ import annotations
 
 import base64
 import os
+import uuid
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -16,7 +22,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT_VERSION = 1
+OWNED_FORMAT_VERSION = 2
 NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 class DecryptionFailed(Exception):
@@ -83,3 +91,31 @@ class KeyRing:
 
     def decrypt_text(self, blob: bytes, *, table: str, column: str, row_id: str) -> str:
         return self.decrypt(blob, table=table, column=column, row_id=row_id).decode()
+
+
+def is_owned(blob: bytes) -> bool:
+    """Whether the value is sealed under a record's data key (v2) rather than the ring."""
+    return len(blob) > 0 and blob[0] == OWNED_FORMAT_VERSION
+
+
+def owner_of(blob: bytes) -> uuid.UUID:
+    if len(blob) < 1 + 16 + NONCE_BYTES + TAG_BYTES or blob[0] != OWNED_FORMAT_VERSION:
+        raise DecryptionFailed("not a ciphertext of this service")
+    return uuid.UUID(bytes=bytes(blob[1:17]))
+
+
+def seal_owned(
+    cipher: AESGCM, owner: uuid.UUID, plaintext: bytes, *, table: str, column: str, row_id: str
+) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = cipher.encrypt(nonce, plaintext, _aad(table, column, row_id))
+    return bytes([OWNED_FORMAT_VERSION]) + owner.bytes + nonce + sealed
+
+
+def open_owned(cipher: AESGCM, blob: bytes, *, table: str, column: str, row_id: str) -> bytes:
+    owner_of(blob)  # checks the layout
+    nonce, sealed = blob[17 : 17 + NONCE_BYTES], blob[17 + NONCE_BYTES :]
+    try:
+        return cipher.decrypt(nonce, sealed, _aad(table, column, row_id))
+    except InvalidTag as exc:
+        raise DecryptionFailed("the ciphertext does not belong here or was altered") from exc

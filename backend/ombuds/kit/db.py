@@ -131,20 +131,25 @@ def connection_lost(exc: BaseException) -> bool:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, *, audit_key: bytes, keyring: KeyRing
+    engine: AsyncEngine, *, audit_key: bytes, keyring: KeyRing, keys: Any = None
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions carry the audit chain's key and the encryption key ring (both kept outside
-    the database) in `info`."""
+    """Sessions carry the audit chain's key, the encryption key ring (both kept outside
+    the database) and the key store of the per-record data keys (kit/datakeys.py) in
+    `info`. Without `keys`, the key store beside the engine's database is used."""
+    if keys is None:
+        from ombuds.kit.datakeys import KeyStore, derive_url
+
+        keys = KeyStore(derive_url(engine.url.render_as_string(hide_password=False)), keyring)
     return async_sessionmaker(
         engine,
         expire_on_commit=False,
         autoflush=False,
-        info={"audit_key": audit_key, "keyring": keyring},
+        info={"audit_key": audit_key, "keyring": keyring, "keys": keys},
     )
 
 
 def create_read_sessionmaker(
-    engine: AsyncEngine, *, audit_key: bytes, keyring: KeyRing
+    engine: AsyncEngine, *, audit_key: bytes, keyring: KeyRing, keys: Any = None
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions for reads (GET, HEAD): each statement commits on its own, so a read costs
     no BEGIN and no COMMIT round trip. A read loses nothing by it: under READ COMMITTED
@@ -155,6 +160,7 @@ def create_read_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"),
         audit_key=audit_key,
         keyring=keyring,
+        keys=keys,
     )
 
 

@@ -5,6 +5,12 @@ encrypts it just before each flush, with associated data naming its table, colum
 (kit/crypto.py), and decrypts it as rows load. Services read and write plain values; a
 plaintext value that reached the database driver would be refused.
 
+Whose key: a model that declares `__data_key_owner__` (the name of the column holding its
+owner's id: "id" for a complaint or a consultation, "complaint_id" for a complaint's rows)
+is sealed under that owner's data key (kit/datakeys.py), so destroying the key destroys it.
+Models listed in `RING_ONLY` belong to no record and stay under the key ring (v1).
+tests/kit/test_datakeys.py checks every encrypted model is one or the other.
+
 What this cannot do: filter or sort on an encrypted column in SQL. Such columns are never
 searched; see docs/security.md for what stays searchable."""
 
@@ -21,8 +27,24 @@ from sqlalchemy.orm import Mapper, Session, UOWTransaction, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ombuds.kit.crypto import KeyRing
+from ombuds.kit.datakeys import KeyStore, session_keys
 
 PENDING = "_encryption_pending"
+OWNER_ATTRIBUTE = "__data_key_owner__"
+
+# Tables with encrypted columns that belong to no complaint or consultation: sealed under
+# the key ring, destroyed (if ever) row by row.
+RING_ONLY = frozenset(
+    {
+        "policy_reviews",  # the policy review's note: no record of a complaint
+    }
+)
+
+
+def owner_column(mapper: Mapper[Any]) -> str | None:
+    """The column naming the record whose data key seals this model, if it declares one."""
+    value = getattr(mapper.class_, OWNER_ATTRIBUTE, None)
+    return value if isinstance(value, str) else None
 
 
 class _Encrypted(TypeDecorator[Any]):
@@ -77,10 +99,11 @@ def row_id(mapper: Mapper[Any], obj: object) -> str:
 
 
 def open_text(
-    keyring: KeyRing, value: bytes | None, *, table: str, column: str, row: object
+    keyring: KeyRing | KeyStore, value: bytes | None, *, table: str, column: str, row: object
 ) -> Any:
     """Decrypt an `EncryptedText` value read with Core (a hot read, no ORM instance), with
-    the same associated data as the ORM's load: table, column and the row's id."""
+    the same associated data as the ORM's load: table, column and the row's id. Values
+    under a record's data key need the key store (`session_keys`), its keys prefetched."""
     if value is None:
         return None
     return keyring.decrypt_text(value, table=table, column=column, row_id=str(row))
@@ -110,14 +133,20 @@ def _seal(session: Session, flush_context: UOWTransaction, instances: Any) -> No
             continue
         if "id" in mapper.columns and getattr(obj, "id", None) is None:
             obj.id = uuid.uuid4()  # the row id is in the associated data
+        owner_key = owner_column(mapper)
+        owner = getattr(obj, owner_key) if owner_key else None
+        if owner_key and owner is None:
+            raise RuntimeError(f"a {mapper.class_.__name__} without its {owner_key} to seal")
         for _, key, is_text in list(_changed(session, obj)):
             value = getattr(obj, key)
             if value is None or isinstance(value, _Sealed):
                 continue
             plain = value.encode() if is_text else bytes(value)
-            sealed = session_keyring(session).encrypt(
-                plain, table=mapper.local_table.name, column=key, row_id=row_id(mapper, obj)
-            )
+            where = {"table": mapper.local_table.name, "column": key, "row_id": row_id(mapper, obj)}
+            if owner is not None:
+                sealed = session_keys(session).encrypt(owner, plain, **where)
+            else:
+                sealed = session_keyring(session).encrypt(plain, **where)
             setattr(obj, key, _Sealed(sealed))
             pending.append((obj, key, value))
 
@@ -136,7 +165,7 @@ def _open(target: object, session: Session | None) -> None:
     for key, is_text in attrs:
         value = target.__dict__.get(key)
         if isinstance(value, _Sealed):
-            plain = session_keyring(session).decrypt(
+            plain = session_keys(session).decrypt(
                 value, table=mapper.local_table.name, column=key, row_id=row_id(mapper, target)
             )
             set_committed_value(target, key, plain.decode() if is_text else plain)

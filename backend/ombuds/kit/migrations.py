@@ -29,8 +29,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "head", key_store_url: str | None = None) -> None:
+    """Migrate the database, and create its key store (kit/datakeys.py) if missing."""
+    from ombuds.kit import datakeys
+
     command.upgrade(alembic_config(database_url), revision)
+    datakeys.prepare(key_store_url or datakeys.derive_url(database_url))
 
 
 def head_revisions(database_url: str) -> set[str]:

@@ -126,6 +126,7 @@ class InvestigationEntry(IdMixin, Base):
     """4.3.1(vi): each step of the CRC's review and interviews."""
 
     __tablename__ = "investigation_entries"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
@@ -152,6 +153,7 @@ class RecommendationStatus(StrEnum):
 
 class Recommendation(IdMixin, TimestampMixin, Base):
     __tablename__ = "recommendations"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
@@ -180,6 +182,7 @@ class Disclosure(IdMixin, Base):
     """5.1: what was disclosed, to whom, by whom, why."""
 
     __tablename__ = "disclosures"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
     # The administrators' register (5.1) pages in the order disclosures were made.
     __table_args__ = (Index("ix_disclosures_disclosed_at_id", "disclosed_at", "id"),)
 
@@ -195,9 +198,14 @@ class Disclosure(IdMixin, Base):
 
 class DisclosureRecipient(IdMixin, Base):
     __tablename__ = "disclosure_recipients"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     disclosure_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("disclosures.id", ondelete="CASCADE"), index=True
+    )
+    # The disclosure's complaint: its data key seals the recipient.
+    complaint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # 5.1: free text that can name a person outside the roles, encrypted like the rest.

@@ -73,6 +73,7 @@ class Finding(StrEnum):
 
 class Complaint(IdMixin, TimestampMixin, Base):
     __tablename__ = "complaints"
+    __data_key_owner__ = "id"  # sealed under this record's data key
     __table_args__ = (Index("ix_complaints_stage_updated", "stage", "updated_at"),)
 
     reference: Mapped[str] = mapped_column(String(12), unique=True)
@@ -125,6 +126,7 @@ class ComplaintPerson(IdMixin, Base):
     """A party or witness: a member of the directory, or someone recorded outside it."""
 
     __tablename__ = "complaint_people"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
     __table_args__ = (
         CheckConstraint(
             "(member_id IS NOT NULL) OR (full_name IS NOT NULL)", name="member_or_name"
@@ -154,6 +156,7 @@ class Category(StrEnum):
 
 class Incident(IdMixin, Base):
     __tablename__ = "incidents"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
@@ -180,6 +183,7 @@ class Consultation(IdMixin, TimestampMixin, Base):
     """4.1: a confidential consultation, recorded without opening a complaint."""
 
     __tablename__ = "consultations"
+    __data_key_owner__ = "id"  # sealed under this record's data key
 
     ombudsperson_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"))
@@ -206,6 +210,7 @@ class InformalOutcome(StrEnum):
 
 class InformalAttempt(IdMixin, TimestampMixin, Base):
     __tablename__ = "informal_attempts"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
@@ -237,6 +242,7 @@ class Letter(TimestampMixin, Base):
     """4.3.1(i): the detailed, signed letter."""
 
     __tablename__ = "letters"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
@@ -251,6 +257,7 @@ class Letter(TimestampMixin, Base):
 
 class Attachment(IdMixin, Base):
     __tablename__ = "attachments"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
@@ -276,6 +283,7 @@ class PartyNotice(IdMixin, Base):
     """4.3.1(vii): each change of stage is owed to each party until they are told."""
 
     __tablename__ = "party_notices"
+    __data_key_owner__ = "complaint_id"  # sealed under this record's data key
     __table_args__ = (UniqueConstraint("complaint_id", "stage", "party"),)
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(

@@ -7,8 +7,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.kit.clock import utcnow
@@ -17,6 +27,7 @@ from ombuds.kit.encryption import EncryptedText
 
 _ONE_RECORD = "(complaint_id IS NULL) <> (consultation_id IS NULL)"
 _LIVE_HOLD = "lifted_at IS NULL"
+_OWNER = "owner_id = COALESCE(complaint_id, consultation_id)"
 _PENDING = "undone_at IS NULL AND done_at IS NULL"
 
 
@@ -44,8 +55,10 @@ class LegalHold(IdMixin, Base):
     reason; lifted by an administrator only, with a reason. A live hold has no lifted_at."""
 
     __tablename__ = "legal_holds"
+    __data_key_owner__ = "owner_id"  # its reasons are sealed under the record's data key
     __table_args__ = (
         CheckConstraint(_ONE_RECORD, name="one_record"),
+        CheckConstraint(_OWNER, name="owner_is_the_record"),
         Index(
             "uq_legal_holds_live_complaint",
             "complaint_id",
@@ -67,12 +80,17 @@ class LegalHold(IdMixin, Base):
     consultation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE")
     )
+    owner_id: Mapped[uuid.UUID]  # the held record: whose data key seals the reasons
     reason: Mapped[str | None] = mapped_column(EncryptedText())
     placed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     lift_reason: Mapped[str | None] = mapped_column(EncryptedText())
+
+    def __init__(self, **values: Any) -> None:
+        values.setdefault("owner_id", values.get("complaint_id") or values.get("consultation_id"))
+        super().__init__(**values)
 
 
 class ScheduledDestruction(IdMixin, Base):
@@ -135,3 +153,7 @@ class DestructionRecord(IdMixin, Base):
     carried_out_at: Mapped[datetime] = mapped_column(default=utcnow)
     carried_out_via: Mapped[CarriedOutVia] = mapped_column(_enum(CarriedOutVia, "carried_out_via"))
     carried_out_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The data keys destroyed after the content (the record's, and the consultation's it
+    # grew from), once the destruction has committed; null until then.
+    data_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keys_destroyed_at: Mapped[datetime | None]

@@ -5,17 +5,22 @@ A complaint's row stays as a tombstone (reference, stage, closure, dates, `destr
 so that audit entries, deadlines and the register still point at something; so do the
 rows that hold no content (timeline events in fixed words, party notices' dates,
 committees and conflicts, disclosures' purpose and date for the 5.1 register). A
-consultation has no reference and nothing points at it: its row is deleted."""
+consultation has no reference and nothing points at it: its row is deleted.
+
+The data keys that sealed it all are destroyed after this transaction commits
+(retention/job.py, `destroy_keys`): then every copy, in backups too, is unreadable."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.calendars import validator
 from ombuds.kit.clock import utcnow
+from ombuds.kit.encryption import sealed, session_keyring
 from ombuds.models import (
     Attachment,
     Complaint,
@@ -46,17 +51,9 @@ CONTENT_ROWS = (
 )
 
 
-async def destroy_data_key(db: AsyncSession, owner_id: uuid.UUID) -> None:
-    """Where the record's own data key is destroyed, once per-record keys exist (issue 14,
-    item 2: `await datakeys.destroy(owner_id)`), so that copies in backups and replicas
-    become unreadable too. Until then nothing happens here: the content is removed from
-    the live rows only, and a backup taken before stays readable under the key ring."""
-
-
 async def complaint(db: AsyncSession, record: Complaint) -> None:
     """Destroy a complaint's content, and that of the consultation it grew from."""
     cid = record.id
-    await destroy_data_key(db, cid)
     # Its people and informal participants go by Core statements, past the ORM's watch:
     # the calendar feeds of whoever they concern move on (calendars/validator.py).
     await validator.complaints_changed(db, [cid])
@@ -68,13 +65,14 @@ async def complaint(db: AsyncSession, record: Complaint) -> None:
     )
     # Required columns, encrypted with their row's id: emptied through the ORM.
     for disclosure in await db.scalars(select(Disclosure).where(Disclosure.complaint_id == cid)):
-        disclosure.reason, disclosure.content = "", ""
+        disclosure.reason = _empty(db, "disclosures", "reason", disclosure.id)
+        disclosure.content = _empty(db, "disclosures", "content", disclosure.id)
     await db.execute(
         update(PartyNotice).where(PartyNotice.complaint_id == cid).values(waiver_reason=None)
     )
     await _forget_hold_reasons(db, LegalHold.complaint_id == cid)
     consultation_id = record.consultation_id
-    record.resolution_sought = ""  # a required column: emptied
+    record.resolution_sought = _empty(db, "complaints", "resolution_sought", cid)
     record.response_text = None
     record.findings_text = None
     record.consultation_id = None
@@ -86,8 +84,14 @@ async def complaint(db: AsyncSession, record: Complaint) -> None:
 
 async def consultation(db: AsyncSession, consultation_id: uuid.UUID) -> None:
     """Delete a consultation (its holds and schedules go with it, by cascade)."""
-    await destroy_data_key(db, consultation_id)
     await db.execute(delete(Consultation).where(Consultation.id == consultation_id))
+
+
+def _empty(db: AsyncSession, table: str, column: str, row: uuid.UUID) -> Any:
+    """An empty value for a required encrypted column, sealed under the key ring rather
+    than the record's data key: the tombstone must stay readable once that key is gone."""
+    ring = session_keyring(db.sync_session)
+    return sealed(ring.encrypt(b"", table=table, column=column, row_id=str(row)))
 
 
 async def _forget_hold_reasons(db: AsyncSession, where: ColumnElement[bool]) -> None:

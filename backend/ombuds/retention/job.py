@@ -5,7 +5,13 @@ Each record is its own transaction, re-checked under a row lock, so the job is r
 (a crash loses at most the record in hand, which the next run does again) and idempotent
 (a re-run finds nothing new). One runs at a time: on PostgreSQL a session advisory
 try-lock (a second run skips, never waits); SQLite serialises its writers. Even without
-the lock a record is destroyed once: the register's record id is unique."""
+the lock a record is destroyed once: the register's record id is unique.
+
+Destruction by key comes last: the record's data key (and that of the consultation it
+grew from) is deleted from the key store only once the content's removal has committed,
+and the register notes when (`keys_destroyed_at`). A crash in between leaves the entry
+without that date, and every run first destroys the keys of such entries; so no key is
+lost before its content is, and none outlives it for longer than a run."""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ombuds.audit import service as audit
 from ombuds.auth.principal import Principal, PrincipalKind
 from ombuds.deadlines import service as deadlines
+from ombuds.kit import datakeys
 from ombuds.kit.clock import utcnow
 from ombuds.models import (
     CarriedOutVia,
@@ -68,6 +75,7 @@ class Report:
     scheduled: list[Due] = field(default_factory=list)
     destroyed: list[Pending] = field(default_factory=list)
     skipped: bool = False  # another run held the lock
+    keys_destroyed: int = 0  # data keys deleted from the key store
 
 
 async def pending_due(db: AsyncSession, today: date) -> list[Pending]:
@@ -236,10 +244,14 @@ async def carry_out(
         reference = complaint.reference
     elif await db.get(Consultation, item.record_id) is None:
         return False
+    owners = [item.record_id]
+    if complaint is not None and complaint.consultation_id is not None:
+        owners.append(complaint.consultation_id)
     now = utcnow()
     schedule.done_at = now
     db.add(
         DestructionRecord(
+            data_keys=[str(owner) for owner in owners],
             record_class=schedule.record_class,
             record_id=item.record_id,
             reference=reference,
@@ -261,6 +273,31 @@ async def carry_out(
         await destroy.consultation(db, item.record_id)
     await audit.record(db, JOB, "retention.destroy", item.record_type.value, item.record_id)
     return True
+
+
+async def destroy_keys(factory: async_sessionmaker[AsyncSession]) -> int:
+    """Delete from the key store the data keys of every destruction that has committed
+    and not yet had its keys destroyed; one register entry at a time. Returns how many
+    keys were deleted."""
+    deleted = 0
+    async with factory() as db:
+        waiting = list(
+            await db.scalars(
+                select(DestructionRecord.id)
+                .where(DestructionRecord.keys_destroyed_at.is_(None))
+                .order_by(DestructionRecord.carried_out_at, DestructionRecord.id)
+            )
+        )
+    for entry_id in waiting:
+        async with factory() as db:
+            entry = await db.get(DestructionRecord, entry_id)
+            if entry is None or entry.keys_destroyed_at is not None:
+                continue
+            for owner in entry.data_keys:
+                deleted += await datakeys.destroy(db, uuid.UUID(owner))
+            entry.keys_destroyed_at = utcnow()
+            await db.commit()
+    return deleted
 
 
 @asynccontextmanager
@@ -295,6 +332,7 @@ async def run(
         if not got:
             report.skipped = True
             return report
+        report.keys_destroyed += await destroy_keys(factory)  # those a crash left
         async with factory() as db:
             await announce(db, settings, today)
             await db.commit()
@@ -316,4 +354,6 @@ async def run(
                 await db.commit()
             if progress is not None:
                 progress(1)
+        if report.destroyed:
+            report.keys_destroyed += await destroy_keys(factory)
     return report

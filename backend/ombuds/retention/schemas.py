@@ -118,3 +118,8 @@ class DestructionEntry(OutputSchema):
     carried_out_at: datetime
     carried_out_via: CarriedOutVia
     carried_out_by: uuid.UUID | None
+    keys_destroyed_at: datetime | None = Field(
+        description="When the record's data keys were destroyed, after its content: from "
+        "then on no copy (a backup included) can be decrypted. Null for a moment after the "
+        "destruction, until the job's next step."
+    )

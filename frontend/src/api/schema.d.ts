@@ -2705,6 +2705,11 @@ export type components = {
             carried_out_via: components["schemas"]["CarriedOutVia"];
             /** Carried Out By */
             carried_out_by: string | null;
+            /**
+             * Keys Destroyed At
+             * @description When the record's data keys were destroyed, after its content: from then on no copy (a backup included) can be decrypted. Null for a moment after the destruction, until the job's next step.
+             */
+            keys_destroyed_at: string | null;
         };
         /** Discloser */
         Discloser: {
