@@ -21,7 +21,7 @@ from tests.conftest import DatabaseFactory
 
 
 async def _arrange(url: str) -> tuple[uuid.UUID, uuid.UUID]:
-    """A complaint with a disclosure, and a recipient row as 0015 stored it."""
+    """A complaint with a disclosure, and a recipient row as the revision before 0016 stored it."""
     settings = get_settings()
     ring = keyring(settings)
     engine = create_engine(url)
@@ -103,7 +103,7 @@ async def _after(url: str, recipient_id: uuid.UUID) -> tuple[object, bytes, str]
 @pytest.mark.clause("5.1")
 def test_recipients_take_their_complaint_and_its_key(databases: DatabaseFactory) -> None:
     url = databases.empty()
-    upgrade(url, "0015")
+    upgrade(url, "0017")  # the revision before 0016
     complaint_id, recipient_id = asyncio.run(_arrange(url))
     upgrade(url)
     stored_complaint, blob, plain = asyncio.run(_after(url, recipient_id))

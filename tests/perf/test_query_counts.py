@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ombuds.audit import service as audit
 from ombuds.auth.passwords import Passwords
 from ombuds.auth.principal import Principal, PrincipalKind
-from ombuds.kit.clock import local_today
+from ombuds.kit.clock import local_today, utcnow
 from ombuds.models import (
+    CarriedOutVia,
     Committee,
     CommitteeMember,
     CommitteeStatus,
@@ -34,6 +35,7 @@ from ombuds.models import (
     Consultation,
     DeadlineKind,
     DeadlineStatus,
+    DestructionRecord,
     Disclosure,
     DisclosurePurpose,
     DisclosureRecipient,
@@ -41,6 +43,7 @@ from ombuds.models import (
     OfficerConflict,
     OmbudspersonConflict,
     PartyRole,
+    RetentionClass,
     Role,
     Scope,
     Setting,
@@ -277,6 +280,29 @@ async def disclosure_register(
     return headers
 
 
+async def destruction_register(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> dict[str, str]:
+    """ITEMS destructions carried out (5.1), as the register shows them to an administrator."""
+    _, headers = await signed_in(db, passwords, client, Role.administrator)
+    now = utcnow()
+    db.add_all(
+        DestructionRecord(
+            record_class=RetentionClass.consultation,
+            record_id=uuid.uuid4(),
+            period_days=30,
+            closed_on=local_today() - timedelta(days=60),
+            due_on=local_today() - timedelta(days=30),
+            scheduled_at=now - timedelta(days=20),
+            carried_out_at=now - timedelta(minutes=n),
+            carried_out_via=CarriedOutVia.scheduled_job,
+        )
+        for n in range(ITEMS)
+    )
+    await db.commit()
+    return headers
+
+
 async def proposed_panels(
     app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
 ) -> dict[str, str]:
@@ -307,6 +333,7 @@ SCENARIOS = [
     Scenario("deadlines-list", "/api/deadlines", deadlines_as_integration),
     Scenario("consultations-list", "/api/consultations", consultations_list),
     Scenario("disclosures-register", "/api/disclosures", disclosure_register),
+    Scenario("retention-register", "/api/retention/register", destruction_register),
     Scenario("committees-my-proposals", "/api/committee-proposals", proposed_panels),
 ]
 
