@@ -89,6 +89,9 @@ async def test_demo_is_refused_in_production(db: AsyncSession, passwords: Passwo
         audit_key="a" * 40,
         encryption_keys={"k1": "a" * 43 + "="},
         encryption_active_key_id="k1",
+        smtp_host="mail.example.org",
+        smtp_from="ombuds@example.org",
+        public_url="https://ombuds.example.org",
     )
     with pytest.raises(demo.DemoRefused):
         await demo.seed(db, production, passwords)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +18,7 @@ from ombuds.kit.crypto import KeyRing, derive_key, parse_keys
 DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 MIN_SECRET_BYTES = 32
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_RETENTION_DAYS = 50 * 366  # a typo's guard: no record class is kept for 50 years
 
 
@@ -113,6 +114,37 @@ class Settings(BaseSettings):
     # run` daily from cron or a systemd timer).
     retention_run_hours: float = Field(default=24.0, ge=0, le=24 * 7)
 
+    # Notifications (docs/notifications.md). Links in messages use the public URL, never a
+    # request's Host header.
+    public_url: str = "http://127.0.0.1:8000"
+    # The mail server. Unset in development: messages are written to a Maildir
+    # (`mail_dir`) instead; production refuses to start without one.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # "starttls" (upgrade a plain connection), "tls" (implicit TLS, port 465) or "none"
+    # (loopback relays only; refused in production for any other host).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    mail_dir: str = str(REPO_ROOT / "var" / "mail")
+    # How often each worker looks for messages to send (and reminders to write); 0 turns
+    # the in-service delivery off (then run `ombuds worker`).
+    notifications_poll_seconds: float = Field(default=5.0, ge=0, le=3600)
+    # Attempts before a message is marked failed (backoff doubles from one minute).
+    notifications_max_attempts: int = Field(default=8, ge=1, le=30)
+    # The local hour at which digests go out.
+    notifications_digest_hour: int = Field(default=7, ge=0, le=23)
+    # Messages name the case reference where the role may see it; false drops even that.
+    notifications_include_reference: bool = True
+    # A deadline is "approaching" this many working days before it (holiday-aware).
+    notifications_reminder_working_days: int = Field(default=3, ge=1, le=30)
+    # A notice to a party still owed after this many days is a reminder (4.3.1(vii)).
+    notifications_party_notice_days: int = Field(default=5, ge=1, le=90)
+    # The policy review (6) is announced to the table officers this many days ahead.
+    notifications_review_days: int = Field(default=30, ge=1, le=365)
+
     @field_validator("caldav_allowed_networks", mode="before")
     @classmethod
     def _networks(cls, value: object) -> object:
@@ -184,7 +216,30 @@ class Settings(BaseSettings):
                 "OMBUDS_AUDIT_KEY is missing or shorter than 32 bytes: production needs one"
             )
         keyring(self)  # a malformed key ring refuses to start, naming the key
+        self._refuse_incomplete_mail()
         return self
+
+    def _refuse_incomplete_mail(self) -> None:
+        if not self.smtp_host:
+            raise UnsafeSettings(
+                "OMBUDS_SMTP_HOST is missing: production mails reminders through a mail "
+                "server (see docs/notifications.md)"
+            )
+        if not self.smtp_from:
+            raise UnsafeSettings("OMBUDS_SMTP_FROM is missing: messages need a from address")
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise UnsafeSettings(
+                "OMBUDS_SMTP_USERNAME and OMBUDS_SMTP_PASSWORD go together: set both or neither"
+            )
+        if self.smtp_security == "none" and self.smtp_host not in LOOPBACK_HOSTS:
+            raise UnsafeSettings(
+                "OMBUDS_SMTP_SECURITY is none for a mail server that is not on this machine: "
+                "use starttls or tls"
+            )
+        if not self.public_url.startswith("https://"):
+            raise UnsafeSettings(
+                "OMBUDS_PUBLIC_URL must be the service's https:// address: messages link to it"
+            )
 
 
 def audit_key(settings: Settings) -> bytes:

@@ -23,6 +23,10 @@ PRODUCTION = {
     "OMBUDS_ENCRYPTION_KEYS": '{"k1":"' + "A" * 43 + '="}',
     "OMBUDS_ENCRYPTION_ACTIVE_KEY_ID": "k1",
     "OMBUDS_AUDIT_KEY": "a" * 40,
+    "OMBUDS_SMTP_HOST": "127.0.0.1",
+    "OMBUDS_SMTP_SECURITY": "none",
+    "OMBUDS_SMTP_FROM": "ombuds@example.org",
+    "OMBUDS_PUBLIC_URL": "https://ombuds.example.org",
 }
 
 

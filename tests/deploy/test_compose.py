@@ -48,6 +48,9 @@ REQUIRED_VARS = {
     "OMBUDS_ENCRYPTION_KEYS": KEYS,
     "OMBUDS_ENCRYPTION_ACTIVE_KEY_ID": "k1",
     "OMBUDS_AUDIT_KEY": "b" * 40,
+    "OMBUDS_PUBLIC_URL": "https://ombuds.example.org",
+    "OMBUDS_SMTP_HOST": "mail.example.org",
+    "OMBUDS_SMTP_FROM": "ombuds@example.org",
 }
 # Variables that must never reach a log line: they would carry the feed token.
 URI_VARIABLES = {

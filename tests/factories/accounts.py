@@ -32,6 +32,7 @@ async def make_user(
     member: Member | None = None,
     staff_kind: StaffResourceKind | None = None,
     active: bool = True,
+    email: str | None = None,
 ) -> User:
     if Role.staff_resource in roles and staff_kind is None:
         staff_kind = StaffResourceKind.special_assignments_officer
@@ -42,6 +43,7 @@ async def make_user(
         member_id=member.id if member else None,
         staff_resource_kind=staff_kind,
         is_active=active,
+        email=email,
         roles=[UserRole(role=r) for r in roles],
     )
     db.add(user)

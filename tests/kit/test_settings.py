@@ -13,6 +13,9 @@ KEYS: dict[str, object] = {
     "encryption_keys": {"k1": base64.b64encode(b"k" * 32).decode()},
     "encryption_active_key_id": "k1",
     "audit_key": "a" * 32,
+    "smtp_host": "mail.example.org",
+    "smtp_from": "ombuds@example.org",
+    "public_url": "https://ombuds.example.org",
 }
 
 

@@ -68,6 +68,15 @@ from ombuds.models.complaints import (
 from ombuds.models.deadlines import Deadline, DeadlineKind, DeadlineStatus
 from ombuds.models.directory import Member, RosterSeat, SeatTerm, TrainingKind, TrainingRecord, Unit
 from ombuds.models.facts import ComplaintFacts
+from ombuds.models.notifications import (
+    REQUIRED_KINDS,
+    DeliveryMode,
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+)
 from ombuds.models.policy import PolicyReview
 from ombuds.models.retention import (
     CarriedOutVia,
@@ -78,6 +87,7 @@ from ombuds.models.retention import (
 )
 
 __all__ = [
+    "REQUIRED_KINDS",
     "ApiToken",
     "Attachment",
     "AuditEntry",
@@ -104,6 +114,8 @@ __all__ = [
     "Deadline",
     "DeadlineKind",
     "DeadlineStatus",
+    "DeliveryMode",
+    "DeliveryStatus",
     "DestructionRecord",
     "Disclosure",
     "DisclosurePurpose",
@@ -125,8 +137,12 @@ __all__ = [
     "LoginFailure",
     "Member",
     "NoticeMethod",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OfficerConflict",
     "OmbudspersonConflict",
+    "OutboxMessage",
     "Outcome",
     "PartyNotice",
     "PartyRole",

@@ -49,6 +49,10 @@ class User(IdMixin, TimestampMixin, Base):
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    # Where notifications are mailed (notifications/); none: they stay in the app.
+    email: Mapped[str | None] = mapped_column(String(254))
+    # The language the app and its messages use for this person ("en" or "fr").
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     member_id: Mapped[uuid.UUID | None] = mapped_column(
