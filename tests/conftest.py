@@ -125,6 +125,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "secret_key": TEST_SECRET,
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
+        # No mail from a test's app unless it asks (tests/notifications deliver themselves).
+        "notifications_poll_seconds": 0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

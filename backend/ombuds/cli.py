@@ -1,5 +1,5 @@
 """The `ombuds` command: migrate, seed demo data, import members, verify and seal the audit
-log, check roles, run the retention job, back up and restore, serve."""
+log, check roles, run the retention job, back up and restore, deliver notifications, serve."""
 
 from __future__ import annotations
 
@@ -375,6 +375,34 @@ async def _restore(settings: Settings, source: Path) -> int:
     return status
 
 
+async def _worker(settings: Settings) -> int:
+    """The notifications' worker: delivers the outbox every poll interval until SIGTERM or
+    SIGINT, then exits 0 (docs/notifications.md)."""
+    import logging
+
+    from ombuds.kit import datakeys
+    from ombuds.kit.db import create_engine, create_sessionmaker
+    from ombuds.notifications.upkeep import run_worker
+    from ombuds.settings import audit_key, keyring
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "aiosmtplib"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)  # their DEBUG quotes values
+    engine = create_engine(settings.database_url)
+    keys = datakeys.for_settings(settings)
+    factory = create_sessionmaker(
+        engine, audit_key=audit_key(settings), keyring=keyring(settings), keys=keys
+    )
+    print("ombuds worker: delivering notifications; stop with SIGTERM or Ctrl-C", flush=True)
+    try:
+        handled = await run_worker(factory, settings)
+    finally:
+        await engine.dispose()
+        await keys.dispose()
+    print(f"ombuds worker: stopped; {handled} outbox messages handled", flush=True)
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -437,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
     ret_run.add_argument(
         "--dry-run", action="store_true", help="list what would be scheduled and destroyed"
     )
+    sub.add_parser(
+        "worker", help="deliver notifications (the outbox) until SIGTERM; production runs one"
+    )
     imp = sub.add_parser("import-members", help="import the member list from CSV")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
@@ -487,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_backup(settings, args.file))
     elif args.command == "restore":
         return asyncio.run(_restore(settings, args.file))
+    elif args.command == "worker":
+        return asyncio.run(_worker(settings))
     elif args.command == "serve":
         _serve(settings, args)
     else:

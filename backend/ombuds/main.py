@@ -41,6 +41,7 @@ from ombuds.kit.middleware import (
     RetryLostConnection,
     SecurityHeaders,
 )
+from ombuds.notifications import upkeep as notifications_upkeep
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
 from ombuds.register import endpoints as register
@@ -110,8 +111,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.retention_run_hours > 0:
             job = retention_upkeep.RetentionUpkeep(app.state.sessionmaker, settings)
             destructions = asyncio.create_task(job.run(), name="retention job")
+        # The outbox's messages, so that `make run` mails with nothing else; production
+        # turns it off in the API instances and runs `ombuds worker` (docs/notifications.md).
+        mailing = None
+        if settings.notifications_poll_seconds > 0:
+            delivery = notifications_upkeep.NotificationUpkeep(app.state.sessionmaker, settings)
+            mailing = asyncio.create_task(delivery.run(), name="notification delivery")
         yield
-        for task in (reviews, destructions):
+        for task in (reviews, destructions, mailing):
             if task is None:
                 continue
             task.cancel()

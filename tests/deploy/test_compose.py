@@ -134,11 +134,11 @@ def compose() -> dict[str, Any]:
 
 
 API_INSTANCES = ["api-1", "api-2"]
-API_IMAGE_SERVICES = ["migrate", *API_INSTANCES]
+API_IMAGE_SERVICES = ["migrate", *API_INSTANCES, "worker"]
 
 
 def test_services_exist(compose: dict[str, Any]) -> None:
-    assert {"db", "migrate", *API_INSTANCES, "web"} <= set(compose["services"])
+    assert {"db", "migrate", *API_INSTANCES, "worker", "web"} <= set(compose["services"])
 
 
 def test_db_uses_declared_named_volume(compose: dict[str, Any]) -> None:
@@ -192,6 +192,24 @@ def test_api_instance_serves_behind_web(compose: dict[str, Any], name: str) -> N
     assert web["ports"] == ["${OMBUDS_WEB_PORT:-8080}:80"]
 
 
+def test_worker_delivers_notifications_for_the_instances(compose: dict[str, Any]) -> None:
+    """One `ombuds worker` mails the outbox; the API instances only write it."""
+    services = compose["services"]
+    worker = services["worker"]
+    assert _command(worker) == "ombuds worker"
+    assert worker["image"] == services["migrate"]["image"]
+    assert worker["restart"] == "unless-stopped"
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "ports" not in worker
+    assert "OMBUDS_NOTIFICATIONS_POLL_SECONDS" not in _env_dict(worker)
+    assert _env_dict(worker) == _env_dict(services["migrate"])
+    for name in API_INSTANCES:
+        env = _env_dict(services[name])
+        assert env["OMBUDS_NOTIFICATIONS_POLL_SECONDS"] == "0"
+        assert {k: v for k, v in env.items() if "POLL" not in k} == _env_dict(worker)
+
+
 def test_api_instances_are_alike(compose: dict[str, Any]) -> None:
     first, second = (compose["services"][name] for name in API_INSTANCES)
     assert first == second
@@ -214,7 +232,10 @@ def test_compose_config_renders(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert {"db", "migrate", *API_INSTANCES, "web"} <= set(services)
+    assert {"db", "migrate", *API_INSTANCES, "worker", "web"} <= set(services)
+    assert _command(services["worker"]) == "ombuds worker"
+    for name in API_INSTANCES:
+        assert _env_dict(services[name])["OMBUDS_NOTIFICATIONS_POLL_SECONDS"] == "0"
     for name in API_IMAGE_SERVICES:
         api_env = _env_dict(services[name])
         assert api_env["OMBUDS_ENV"] == "production"

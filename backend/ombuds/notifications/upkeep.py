@@ -1,0 +1,78 @@
+"""The notifications' background work: in the service (`make run` delivers with nothing
+else), and in `ombuds worker` (production: the API instances set
+OMBUDS_NOTIFICATIONS_POLL_SECONDS=0 and one worker service delivers).
+
+Both run `cycle`, about every OMBUDS_NOTIFICATIONS_POLL_SECONDS. Any number of them may run
+at once: the outbox's leases keep each message to one of them (delivery.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ombuds.kit.background import Periodic
+from ombuds.notifications.delivery import Delivery
+from ombuds.settings import Settings
+
+log = logging.getLogger("ombuds.notifications")
+
+WORKER_DEFAULT_POLL_SECONDS = 5.0
+
+
+async def cycle(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, delivery: Delivery
+) -> int:
+    """One cycle of the notifications' work; returns how many outbox rows it handled.
+    Every round function of the notifications is called here, in this order."""
+    report = await delivery.round()
+    return report.handled
+
+
+class NotificationUpkeep(Periodic):
+    what = "notification delivery"
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        delivery: Delivery | None = None,
+        every: float | None = None,
+    ) -> None:
+        super().__init__(every if every is not None else settings.notifications_poll_seconds)
+        self.factory, self.settings = factory, settings
+        self.delivery = delivery or Delivery(factory, settings)
+
+    async def work(self) -> int:
+        return await cycle(self.factory, self.settings, self.delivery)
+
+
+async def run_worker(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    delivery: Delivery | None = None,
+) -> int:
+    """`ombuds worker`: a cycle, then another every poll interval, until SIGTERM or SIGINT;
+    a cycle under way when the signal comes is finished first. Returns the rows handled."""
+    every = settings.notifications_poll_seconds or WORKER_DEFAULT_POLL_SECONDS
+    upkeep = NotificationUpkeep(factory, settings, delivery, every=every)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    handled = 0
+    try:
+        while not stop.is_set():
+            try:
+                handled += await upkeep.round()
+            except Exception as exc:  # logged by type; the next cycle tries again
+                log.error("%s failed this round: %s", upkeep.what, type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    return handled
