@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import local_today
-from ombuds.models import DeliveryStatus, NotificationKind
+from ombuds.models import DeliveryStatus, NotificationKind, Role
 from ombuds.notifications import service
 from ombuds.notifications.delivery import Delivery
 from ombuds.notifications.mailer import SmtpMailer
@@ -138,6 +138,58 @@ class TestWhatArrives:
         )
         assert expected in got.text and expected in got.html
         assert '<html lang="fr-CA">' in got.html
+
+
+class TestReferenceByRole:
+    @pytest.mark.clause("4.3.1(iii)")
+    async def test_an_officer_sees_the_reference_only_once_told(
+        self,
+        db: AsyncSession,
+        passwords: Passwords,
+        delivery: Delivery,
+        mail_server: MailServer,
+    ) -> None:
+        officer = await person(db, passwords, "officer@example.org", role=Role.table_officer)
+        handler = await person(db, passwords, "handler@example.org")
+        complaint = await closed_complaint(db, handler, closed_on=local_today())
+        complaint.table_officers_notified_on = None
+        await db.commit()
+        kind = NotificationKind.committee_to_strike
+        await service.notify(db, kind, [officer.id], complaint_id=complaint.id)
+        await db.commit()
+        await delivery.round()
+        complaint.table_officers_notified_on = local_today()
+        await db.commit()
+        await service.notify(db, kind, [officer.id], complaint_id=complaint.id)
+        await db.commit()
+        await delivery.round()
+        before, after = mail_server.inbox.to("officer@example.org")
+        assert complaint.reference not in before.everything()
+        assert "A Complaint Review Committee needs to be struck." in before.text
+        assert f"Case reference: {complaint.reference}." in after.text
+
+    async def test_an_ombudsperson_with_no_part_in_it_is_not_given_the_reference(
+        self,
+        db: AsyncSession,
+        passwords: Passwords,
+        delivery: Delivery,
+        mail_server: MailServer,
+    ) -> None:
+        handler = await person(db, passwords, "handler@example.org")
+        stranger = await person(db, passwords, "stranger@example.org")
+        complaint = await closed_complaint(db, handler, closed_on=local_today())
+        await service.notify(
+            db,
+            NotificationKind.response_recorded,
+            [handler.id, stranger.id],
+            complaint_id=complaint.id,
+        )
+        await db.commit()
+        await delivery.round()
+        (mine,) = mail_server.inbox.to("handler@example.org")
+        (theirs,) = mail_server.inbox.to("stranger@example.org")
+        assert complaint.reference in mine.text
+        assert complaint.reference not in theirs.everything()
 
 
 class TestRefusedRecipient:

@@ -25,9 +25,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Uuid, exists, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ombuds.complaints import access as complaints
 from ombuds.kit.clock import LOCAL_ZONE, utcnow
 from ombuds.models import (
     Complaint,
@@ -37,6 +38,7 @@ from ombuds.models import (
     OfficerConflict,
     OutboxMessage,
     User,
+    UserRole,
 )
 from ombuds.notifications import mailer as mailers
 from ombuds.notifications.messages import Item, render
@@ -89,6 +91,31 @@ class _Row:
     email: str | None
     language: str
     created_at: datetime
+
+
+async def may_see_reference(db: AsyncSession, user_id: uuid.UUID, complaint_id: uuid.UUID) -> bool:
+    """The recipient's role may see the complaint's reference, by the application's own
+    rules, as they stand when the message goes: a case worker on it, an ombudsperson who
+    took part in its informal attempt, or a table officer told of it and not recused."""
+    member_id = await db.scalar(select(User.member_id).where(User.id == user_id))
+    roles = frozenset(
+        (await db.scalars(select(UserRole.role).where(UserRole.user_id == user_id))).all()
+    )
+    caller = complaints.Caller(
+        literal(user_id, Uuid(), literal_execute=True),
+        literal(member_id, Uuid()) if member_id is not None else None,
+        roles,
+    )
+    seen = await db.scalar(
+        select(Complaint.id).where(
+            Complaint.id == complaint_id,
+            or_(
+                complaints.known_complaints(caller),
+                complaints.officer_visible_complaints(caller),
+            ),
+        )
+    )
+    return seen is not None
 
 
 class Delivery:
@@ -228,6 +255,7 @@ class Delivery:
                 Notification.kind,
                 Notification.due_on,
                 Notification.created_at,
+                Notification.complaint_id,
                 Complaint.reference,
                 User.email,
                 User.language,
@@ -241,16 +269,21 @@ class Delivery:
             .order_by(Notification.created_at, OutboxMessage.id)
         )
         rows = []
-        include_reference = self.settings.notifications_include_reference
-        for r in result.all():
+        found = result.all()
+        visible: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        if self.settings.notifications_include_reference:
+            pairs = {(r.user_id, r.complaint_id) for r in found if r.complaint_id is not None}
+            visible = {p for p in pairs if await may_see_reference(db, *p)}
+        for r in found:
             reachable = r.email and r.is_active and not r.recused
+            shown = (r.user_id, r.complaint_id) in visible
             rows.append(
                 _Row(
                     id=r.id,
                     user_id=r.user_id,
                     digest=r.digest,
                     attempts=r.attempts,
-                    item=Item(r.kind, r.due_on, r.reference if include_reference else None),
+                    item=Item(r.kind, r.due_on, r.reference if shown else None),
                     email=r.email if reachable else None,
                     language=r.language,
                     created_at=r.created_at,
