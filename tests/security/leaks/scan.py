@@ -16,14 +16,21 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.calendars.logfilter import redact
 from ombuds.complaints.access import etag
-from ombuds.models import AuditEntry, Complaint
+from ombuds.kit.clock import local_today
+from ombuds.models import AuditEntry, Complaint, NotificationKind, Role, User, UserRole
+from ombuds.notifications import service as notifications
+from ombuds.notifications.delivery import Delivery
 from tests.security.leaks import views as visibility
 from tests.security.leaks.bodies import Targets, path_for, request_body
 from tests.security.leaks.canaries import Hit, Registry, Scope, as_text, decoded
+from tests.security.leaks.views import MESSAGES_TAG
 from tests.security.leaks.world import Principal, World
+from tests.support.smtp import HOST as SMTP_HOST
+from tests.support.smtp import MailServer
 
 # Sent last: they end sessions, recuse, close or reshape what the other principals see.
 LAST = [
@@ -50,7 +57,17 @@ QUERIES: dict[str, dict[str, str]] = {
 }
 
 
-CLIENT_LOGGERS = ("httpx", "httpcore")
+# The scan's own HTTP client and its own mail server (aiosmtpd), not the service.
+K = NotificationKind
+OFFICER_KINDS = {
+    K.committee_to_strike,
+    K.panel_conflict_declared,
+    K.recommendations_disclosed,
+    K.policy_review_approaching,
+}
+COMMITTEE_KINDS = {K.committee_appointed, K.report_approaching, K.report_lapsed}
+
+CLIENT_LOGGERS = ("httpx", "httpcore", "mail.")
 
 
 class LogCapture(logging.Handler):
@@ -64,7 +81,7 @@ class LogCapture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith(CLIENT_LOGGERS):
-            return  # the scan's own HTTP client, not the service
+            return  # the scan's own HTTP client or mail server, not the service
         self.records += 1
         try:
             parts = [record.getMessage()]
@@ -111,6 +128,8 @@ class Scan:
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # allowed
     audit_rows: int = 0
     log_records: int = 0
+    messages: int = 0  # e-mails that reached the scan's mail server
+    message_references: set[str] = field(default_factory=set)  # references they carried
 
 
 class Scanner:
@@ -224,6 +243,7 @@ class Scanner:
                 await self.send(p, method, path, op)
         await self.guessed_ids()
         await self.feeds()
+        await self.messages()
         await self.audit_log()
         self.scan.log_records = self.log.records
         self.scan.hits["logs"] = list(self.log.hits)
@@ -256,6 +276,86 @@ class Scanner:
                 as_text(feed.content),
                 "feeds",
             )
+
+    async def messages(self) -> None:
+        """Every kind of notification about every canary complaint, to people of the role
+        it is for (and some it is not: every table officer, recused or not; ombudspersons
+        with no part in it, a witness among them), mailed through a real SMTP server on
+        loopback; every message that arrives is searched, headers and parts decoded."""
+        server = MailServer().start()
+        try:
+            settings = self.app.state.settings.model_copy(
+                update={
+                    "smtp_host": SMTP_HOST,
+                    "smtp_port": server.port,
+                    "smtp_security": "none",
+                    "smtp_from": "Ombuds <ombuds@local500.example.org>",
+                    "public_url": "https://ombuds.local500.example.org",
+                }
+            )
+            people = await self._addressed()
+            async with self.app.state.sessionmaker() as db:
+                for cid in self.w.complaints.values():
+                    complaint = await db.get(Complaint, uuid.UUID(cid))
+                    assert complaint is not None
+                    for kind in NotificationKind:
+                        recipients = await self._recipients(db, kind, complaint, people)
+                        await notifications.notify(
+                            db, kind, recipients, complaint_id=complaint.id, due_on=local_today()
+                        )
+                await db.commit()
+            delivery = Delivery(self.app.state.sessionmaker, settings, batch=1000)
+            while (await delivery.round()).handled:
+                pass
+        finally:
+            server.stop()
+        by_address = {f"{name}@example.org": (name, uid) for name, uid in people.items()}
+        for received in server.received:
+            self.scan.messages += 1
+            (address,) = received.rcpt_tos
+            username, user_id = by_address[address]
+            key = next(
+                (p.key for p in self.w.principals.values() if p.user_id == user_id), username
+            )
+            principal = Principal(key, username, user_id=user_id)
+            text = received.everything()
+            self.judge(principal, "notify", MESSAGES_TAG, f"message {address}", text, "messages")
+            for canary in self.w.canaries.find(text):
+                if canary.kind == "reference":
+                    self.scan.message_references.add(f"{key}: {canary.owner}")
+
+    async def _addressed(self) -> dict[str, str]:
+        """Every active person gets an address (username@example.org) and half of them read
+        French; returns username -> user id."""
+        async with self.app.state.sessionmaker() as db:
+            users = (await db.scalars(select(User).where(User.is_active))).all()
+            for n, user in enumerate(sorted(users, key=lambda u: u.username)):
+                user.email = f"{user.username}@example.org"
+                user.language = "fr" if n % 2 else "en"
+            await db.commit()
+            return {u.username: str(u.id) for u in users}
+
+    async def _recipients(
+        self, db: AsyncSession, kind: NotificationKind, complaint: Complaint, people: dict[str, str]
+    ) -> list[uuid.UUID]:
+        others = [
+            uuid.UUID(people[n])
+            for n in (self.w.ids["unrelated_ombudsperson"], "ombuds-witness")
+            if n in people
+        ]
+        if kind in OFFICER_KINDS:
+            return list(
+                (
+                    await db.scalars(
+                        select(User.id)
+                        .join(UserRole, UserRole.user_id == User.id)
+                        .where(UserRole.role == Role.table_officer, User.is_active)
+                    )
+                ).all()
+            )
+        if kind in COMMITTEE_KINDS:
+            return [*await notifications.committee_members(db, complaint.id), *others]
+        return [*notifications.handling_ombudsperson(complaint), *others]
 
     async def audit_log(self) -> None:
         """Every column of every row of the audit log."""

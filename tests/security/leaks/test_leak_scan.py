@@ -81,6 +81,15 @@ async def test_audit_log_holds_no_canary(leak_scan: Scanned, backend: str) -> No
     assert hits == [], table(hits)
 
 
+@pytest.mark.clause("5.1")
+async def test_messages_carry_no_canary_but_a_reference_the_recipient_may_see(
+    leak_scan: Scanned, backend: str
+) -> None:
+    """Every e-mail that reached the mail server: headers and both parts, decoded."""
+    hits = unexpected(leak_scan[1], "messages", backend)
+    assert hits == [], table(hits)
+
+
 @pytest.mark.parametrize(
     "finding",
     [
@@ -134,3 +143,18 @@ async def test_the_scan_drove_every_operation_and_sees_what_each_may_see(
     }
     assert missing == {}
     assert scan.audit_rows > 100 and scan.log_records > 0
+    # Every kind about each of the three complaints reached its people by mail, and the
+    # references went where the rules allow them: officers only of complaints they were
+    # told of (A, B) and are not recused on (the Recording Secretary is a party on B; the
+    # President declared conflicts on all of them in the scan's last steps).
+    assert scan.messages >= 3 * 16
+    references = scan.message_references
+    assert {
+        "intake_ombudsperson: A",
+        "intake_ombudsperson: C",
+        "crc_member: A",
+        "officer-treasurer: A",
+        "officer-treasurer: B",
+    } <= references, sorted(references)
+    assert "recused_table_officer: B" not in references
+    assert not any(r.startswith(("table_officer:", "officer-treasurer: C")) for r in references)

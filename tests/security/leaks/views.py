@@ -15,6 +15,7 @@ application's own access functions:
   retention routes (holds, scheduled destructions, the destruction register: 5.1);
 - the member directory belongs to directory operations (administrators keep it), and to
   the case workers of the complaints its people are on;
+- an e-mail notification carries the reference at most, to those who may see it;
 - nobody else sees anything, and logs and the audit log hold nothing."""
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ from ombuds.models import (
 from tests.security.leaks.canaries import Canary, Scope
 
 DIRECTORY_TAGS = {"members", "units", "roster", "users"}
-OFFICER_TAGS = {"status", "recommendations", "deadlines", "calendar", "feeds"}
+# E-mail notifications (docs/notifications.md): the reference at most, to those who may
+# see it (case workers, officers once told and not recused); no other canary, ever.
+MESSAGES_TAG = "messages"
+OFFICER_TAGS = {"status", "recommendations", "deadlines", "calendar", "feeds", MESSAGES_TAG}
 DEADLINE_TAGS = {"deadlines", "calendar", "feeds"}
 REGISTER_TAG = "disclosures"  # the administrators' disclosure register (5.1)
 # The administrators' destruction register, holds and scheduled destructions (5.1):
@@ -64,6 +68,8 @@ class Views:
 
     def may_see(self, principal: str, user_id: str | None, canary: Canary, tag: str) -> bool:
         if principal == "anonymous":
+            return False
+        if tag == MESSAGES_TAG and canary.scope is not Scope.reference:
             return False
         if principal == "integration":
             return canary.scope is Scope.reference and tag in DEADLINE_TAGS
