@@ -26,10 +26,14 @@ WORKER_DEFAULT_POLL_SECONDS = 5.0
 async def cycle(
     factory: async_sessionmaker[AsyncSession], settings: Settings, delivery: Delivery
 ) -> int:
-    """One cycle of the notifications' work; returns how many outbox rows it handled.
-    Every round function of the notifications is called here, in this order."""
+    """One cycle of the notifications' work, the same in the service and in `ombuds
+    worker`: every round function of the notifications is called here, in this order (a
+    scan that writes reminders goes before the delivery, so they leave in the same cycle).
+    Returns how many things it did."""
+    handled = 0
     report = await delivery.round()
-    return report.handled
+    handled += report.handled
+    return handled
 
 
 class NotificationUpkeep(Periodic):
