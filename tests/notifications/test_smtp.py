@@ -305,6 +305,8 @@ class TestTls:
         finally:
             server.stop()
         assert (report.sent, report.retrying, server.received) == (0, 1, [])
+        (row,) = await outbox(db)
+        assert (row.status, row.last_error) == (DeliveryStatus.pending, "SSLCertVerificationError")
 
     async def test_implicit_tls(
         self,
