@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ombuds.kit.clock import local_today, utcnow
 from ombuds.kit.errors import Conflict, StageNotAllowed, field_error
 from ombuds.models import Closure, Complaint, PartyNotice, PartyRole, Stage, TimelineEvent
+from ombuds.notifications import triggers
 from ombuds.statistics import facts
 
 
@@ -169,5 +170,7 @@ async def move(
         for party in (PartyRole.complainant, PartyRole.other_party):
             db.add(PartyNotice(complaint_id=complaint.id, stage=to, party=party))
     await record_event(db, complaint, actor_id, f"stage.{to.value}")
+    if to is Stage.committee:  # 4.3.1(iii)-(v): the table officers must strike a CRC
+        await triggers.committee_to_strike(db, complaint, actor_id)
     if to is Stage.closed:  # 5.1, 6: the coded facts that outlive the content
         await facts.record_closure(db, complaint, previous)
