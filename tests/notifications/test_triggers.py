@@ -51,11 +51,9 @@ async def all_told(db: AsyncSession) -> list[tuple[NotificationKind, uuid.UUID]]
     return sorted((kind, user_id) for kind, user_id in rows.all())
 
 
-async def officers(db: AsyncSession, passwords: Passwords, n: int, **kwargs: object) -> list[User]:
+async def officers(db: AsyncSession, passwords: Passwords, n: int) -> list[User]:
     return [
-        await make_user(
-            db, passwords, Role.table_officer, email=f"officer{i}@example.org", **kwargs
-        )  # type: ignore[arg-type]
+        await make_user(db, passwords, Role.table_officer, email=f"officer{i}@example.org")
         for i in range(n)
     ]
 
