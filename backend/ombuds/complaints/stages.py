@@ -2,7 +2,8 @@
 
 Each action names the stages it is allowed in. A request the current stage does not allow
 is a 409 that names the current stage and the steps allowed from it. Moving to a new stage
-creates the notices owed to both parties (4.3.1(vii)) and a timeline event."""
+creates the notices owed to both parties (4.3.1(vii)) and a timeline event; moving to
+`committee` notifies the table officers that a CRC must be struck (4.3.1(iii)-(v))."""
 
 from __future__ import annotations
 
