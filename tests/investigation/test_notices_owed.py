@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ombuds.kit.clock import local_today
 from ombuds.models import Closure, PartyNotice, Stage, TimelineEvent
 from tests.factories.investigation import (
     Actor,
@@ -159,7 +160,7 @@ class TestWaivePartyNotice:
             await client.post(
                 f"{case.url}/party-notices/{first}/told",
                 headers=case.change(case.intake),
-                json={"told_on": items[0]["owed_since"][:10], "method": "phone"},
+                json={"told_on": local_today().isoformat(), "method": "phone"},
             )
         )
         assert told.status_code == 200, told.text
@@ -169,7 +170,7 @@ class TestWaivePartyNotice:
         response = await client.post(
             f"{case.url}/party-notices/{second}/told",
             headers=case.change(case.intake),
-            json={"told_on": items[1]["owed_since"][:10], "method": "phone"},
+            json={"told_on": local_today().isoformat(), "method": "phone"},
         )
         problem(response, 409, "waived_at", "already_waived")
 

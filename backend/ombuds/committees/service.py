@@ -42,6 +42,7 @@ from ombuds.models import (
     Stage,
     User,
 )
+from ombuds.notifications import triggers
 from ombuds.settings import Settings
 
 SIMULTANEOUS = "Someone else changed the complaint at the same moment; reload it and try again."
@@ -365,7 +366,7 @@ async def confirm(
         committee.struck_recorded_at = utcnow()
         await db.flush()
         await stages.move(db, complaint, Stage.investigation, actor.id)
-    await deadlines.open_after_days(
+    report = await deadlines.open_after_days(
         db,
         settings,
         complaint.id,
@@ -373,6 +374,7 @@ async def confirm(
         struck_on,
         settings.crc_report_target_days,
     )
+    await triggers.committee_appointed(db, complaint, actor.id, report.due_on)
     await audit.record(db, actor, "committees.confirm", "complaint", complaint.id)
     return committee
 
@@ -397,6 +399,10 @@ async def declare_ombudsperson_conflict(
         await stages.record_event(db, complaint, actor.id, "ombudsperson.conflict_declared")
         db.add(OmbudspersonConflict(complaint_id=complaint.id, user_id=actor.id))
         await db.flush()
+    committee = await committee_of(db, complaint.id)
+    if committee is not None and actor.id in {m.user_id for m in await _members(db, committee.id)}:
+        # The seat must be redrawn before the CRC is struck.
+        await triggers.panel_conflict_declared(db, complaint, actor.id)
     await audit.record(
         db, actor, "committees.declare_ombudsperson_conflict", "complaint", complaint.id
     )

@@ -2,7 +2,8 @@
 
 Each action names the stages it is allowed in. A request the current stage does not allow
 is a 409 that names the current stage and the steps allowed from it. Moving to a new stage
-creates the notices owed to both parties (4.3.1(vii)) and a timeline event."""
+creates the notices owed to both parties (4.3.1(vii)) and a timeline event; moving to
+`committee` notifies the table officers that a CRC must be struck (4.3.1(iii)-(v))."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ombuds.kit.clock import local_today, utcnow
 from ombuds.kit.errors import Conflict, StageNotAllowed, field_error
 from ombuds.models import Closure, Complaint, PartyNotice, PartyRole, Stage, TimelineEvent
+from ombuds.notifications import triggers
 from ombuds.statistics import facts
 
 
@@ -169,5 +171,7 @@ async def move(
         for party in (PartyRole.complainant, PartyRole.other_party):
             db.add(PartyNotice(complaint_id=complaint.id, stage=to, party=party))
     await record_event(db, complaint, actor_id, f"stage.{to.value}")
+    if to is Stage.committee:  # 4.3.1(iii)-(v): the table officers must strike a CRC
+        await triggers.committee_to_strike(db, complaint, actor_id)
     if to is Stage.closed:  # 5.1, 6: the coded facts that outlive the content
         await facts.record_closure(db, complaint, previous)

@@ -26,6 +26,7 @@ from ombuds.models import (
     Letter,
     Stage,
 )
+from ombuds.notifications import triggers
 from ombuds.settings import Settings
 
 # 4.3.1(i): what took place, when, the date and time, witnesses' names (or that there
@@ -254,6 +255,7 @@ async def record_response(
     complaint.response_text = text
     deadline = await deadlines.satisfy(db, complaint.id, DeadlineKind.written_response, received_on)
     await stages.record_event(db, complaint, actor.id, "response.recorded")
+    await triggers.response_recorded(db, complaint, actor.id)
     await audit.record(db, actor, "formal.record_response", "complaint", complaint.id)
     return response_status(complaint, deadline)
 

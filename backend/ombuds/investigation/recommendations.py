@@ -32,6 +32,7 @@ from ombuds.models import (
     User,
     UserRole,
 )
+from ombuds.notifications import triggers
 
 
 async def add(
@@ -138,6 +139,7 @@ async def disclose(
     for recommendation in pending:
         recommendation.disclosure_id = disclosure.id
     await stages.record_event(db, complaint, actor.id, "recommendations.disclosed")
+    await triggers.recommendations_disclosed(db, complaint, actor.id, [o.id for o in officers])
     await audit.record(
         db, actor, "investigation.disclose_recommendations", "disclosure", disclosure.id
     )

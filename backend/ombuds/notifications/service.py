@@ -132,14 +132,25 @@ async def table_officers(db: AsyncSession, complaint_id: uuid.UUID | None) -> li
 
 
 async def committee_members(db: AsyncSession, complaint_id: uuid.UUID) -> list[uuid.UUID]:
-    """The members of the complaint's struck (confirmed) CRC."""
+    """The members of the complaint's struck (confirmed) CRC: its ombudspersons, by seat,
+    then its staff resource (4.3.1(v): three ombudspersons plus one staff resource)."""
+    committee = (
+        await db.execute(
+            select(Committee.id, Committee.staff_resource_id).where(
+                Committee.complaint_id == complaint_id,
+                Committee.status == CommitteeStatus.confirmed,
+            )
+        )
+    ).one_or_none()
+    if committee is None:
+        return []
+    committee_id, staff_resource_id = committee
     rows = await db.scalars(
         select(CommitteeMember.user_id)
-        .join(Committee, Committee.id == CommitteeMember.committee_id)
-        .where(
-            Committee.complaint_id == complaint_id,
-            Committee.status == CommitteeStatus.confirmed,
-        )
+        .where(CommitteeMember.committee_id == committee_id)
         .order_by(CommitteeMember.seat)
     )
-    return list(rows.all())
+    members = list(rows.all())
+    if staff_resource_id is not None and staff_resource_id not in members:
+        members.append(staff_resource_id)
+    return members

@@ -11,26 +11,64 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ombuds.kit.background import Periodic
+from ombuds.kit.clock import local_today
+from ombuds.notifications import reminders
 from ombuds.notifications.delivery import Delivery
 from ombuds.settings import Settings
 
 log = logging.getLogger("ombuds.notifications")
 
 WORKER_DEFAULT_POLL_SECONDS = 5.0
+# Reminders are about dates: a scan a quarter of an hour (and one as soon as the local date
+# changes) is soon enough, and spares the database a scan every few seconds.
+SCAN_SECONDS = 15 * 60.0
+
+
+class ReminderScan:
+    """The reminders' scan (reminders.py), at most every `every` seconds in this process,
+    and at once when the local date changes. Its last run is this process's own; several
+    processes scanning at once write each reminder once (the dedupe keys)."""
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        every: float = SCAN_SECONDS,
+    ) -> None:
+        self.factory, self.settings, self.every = factory, settings, every
+        self.last_day: date | None = None
+        self.last_at = 0.0
+
+    async def round(self) -> int:
+        today, now = local_today(), time.monotonic()
+        if today == self.last_day and now - self.last_at < self.every:
+            return 0
+        written = await reminders.scan(self.factory, self.settings, today)
+        self.last_day, self.last_at = today, now
+        if written:
+            log.info("notifications: %d reminders written", written)  # a count only
+        return written
 
 
 async def cycle(
-    factory: async_sessionmaker[AsyncSession], settings: Settings, delivery: Delivery
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    delivery: Delivery,
+    scan: ReminderScan | None = None,
 ) -> int:
     """One cycle of the notifications' work, the same in the service and in `ombuds
     worker`: every round function of the notifications is called here, in this order (a
     scan that writes reminders goes before the delivery, so they leave in the same cycle).
     Returns how many things it did."""
     handled = 0
+    if scan is not None:
+        handled += await scan.round()
     report = await delivery.round()
     handled += report.handled
     return handled
@@ -49,9 +87,10 @@ class NotificationUpkeep(Periodic):
         super().__init__(every if every is not None else settings.notifications_poll_seconds)
         self.factory, self.settings = factory, settings
         self.delivery = delivery or Delivery(factory, settings)
+        self.scan = ReminderScan(factory, settings)
 
     async def work(self) -> int:
-        return await cycle(self.factory, self.settings, self.delivery)
+        return await cycle(self.factory, self.settings, self.delivery, self.scan)
 
 
 async def run_worker(
