@@ -41,6 +41,7 @@ from ombuds.kit.middleware import (
     RetryLostConnection,
     SecurityHeaders,
 )
+from ombuds.notifications import endpoints as notifications
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
 from ombuds.register import endpoints as register
@@ -76,6 +77,7 @@ ROUTERS = [
     statistics.router,
     calendars.router,
     calendars.feed_router,
+    notifications.router,
 ]
 
 
