@@ -206,7 +206,11 @@ async def seed_notifications(db: AsyncSession) -> int:
             notification.read_at = utcnow()
         written += read
     failed = await notifications.notify(
-        db, NotificationKind.party_notices_owed, [handler.id], complaint_id=None, due_on=today
+        db,
+        NotificationKind.party_notices_owed,
+        [handler.id],
+        complaint_id=handled[0].id if handled else None,
+        due_on=today,
     )
     for message in await db.scalars(
         select(OutboxMessage).where(OutboxMessage.notification_id.in_(failed))
