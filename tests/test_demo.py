@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -12,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ombuds import demo, demo_procedure
 from ombuds.accounts.roles import clashes
 from ombuds.auth.passwords import Passwords
-from ombuds.models import Complaint, Stage, User
+from ombuds.models import Complaint, ComplaintPerson, Stage, User
 from ombuds.settings import Environment, Settings
 
 
@@ -109,3 +111,55 @@ async def test_demo_logins_hold_no_conflicting_roles(
     assert {u.username: clashes(r.role for r in u.roles) for u in users if u.roles} == {
         u.username: [] for u in users if u.roles
     }
+
+
+@pytest.mark.clause("5.1")
+async def test_demo_logins_have_notifications_to_show(
+    app: FastAPI,
+    db: AsyncSession,
+    settings: Settings,
+    passwords: Passwords,
+    client: httpx.AsyncClient,
+) -> None:
+    local = await demo.seed(db, settings, passwords)
+    await db.commit()
+    assert local is not None
+    await demo_procedure.run(app, local.members, local.officer_member)
+    written = await demo.seed_notifications(db)
+    await db.commit()
+    assert written >= 5
+
+    async def get(username: str, path: str) -> Any:
+        form = {"username": username, "password": demo.DEMO_PASSWORD}
+        token = (await client.post("/api/auth/token", data=form)).json()["access_token"]
+        response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    mine = (await get("ombuds-u1", "/api/notifications"))["items"]
+    kinds = {i["kind"]: i for i in mine}
+    assert set(kinds) >= {"response_approaching", "response_recorded", "party_notices_owed"}
+    assert kinds["party_notices_owed"]["delivery"] == "failed"
+    assert kinds["response_recorded"]["read_at"] is not None
+    assert kinds["response_approaching"]["reference"] is not None
+    assert (await get("ombuds-u1", "/api/notifications/unread-count"))["unread"] == len(mine) - 1
+    president = {i["kind"] for i in (await get("officer-president", "/api/notifications"))["items"]}
+    assert president >= {"committee_to_strike", "policy_review_approaching"}
+    # The officer who is the other party is never told of that complaint (4.3.1(iv)).
+    secretary = (await get("officer-secretary", "/api/notifications"))["items"]
+    recused_on = set(
+        (
+            await db.scalars(
+                select(ComplaintPerson.complaint_id).where(
+                    ComplaintPerson.member_id == local.officer_member.id
+                )
+            )
+        ).all()
+    )
+    assert recused_on
+    assert {i["kind"] for i in secretary} >= {"policy_review_approaching"}
+    assert not {i["complaint_id"] for i in secretary} & {str(c) for c in recused_on}
+    failed = (await get("admin", "/api/notifications/failed-deliveries"))["items"]
+    assert [(f["kind"], f["display_name"]) for f in failed] == [
+        ("party_notices_owed", "Ombudsperson U1 (demo)")
+    ]

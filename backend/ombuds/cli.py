@@ -63,7 +63,7 @@ def _migrate(settings: Settings) -> None:
 async def _seed(settings: Settings) -> None:
     from ombuds.audit.sealer import seal_pending
     from ombuds.auth.passwords import Passwords
-    from ombuds.demo import DEMO_API_TOKEN, DEMO_PASSWORD, seed
+    from ombuds.demo import DEMO_API_TOKEN, DEMO_PASSWORD, seed, seed_notifications
     from ombuds.demo_procedure import run
     from ombuds.main import create_app
 
@@ -75,6 +75,9 @@ async def _seed(settings: Settings) -> None:
     app = create_app(settings)
     try:
         made = await run(app, local.members, local.officer_member)
+        async with app.state.sessionmaker() as db:
+            await seed_notifications(db)
+            await db.commit()
         await seal_pending(app.state.sessionmaker)  # no lifespan here, so no running sealer
     finally:
         await app.state.engine.dispose()

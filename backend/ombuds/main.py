@@ -41,6 +41,7 @@ from ombuds.kit.middleware import (
     RetryLostConnection,
     SecurityHeaders,
 )
+from ombuds.notifications import endpoints as notifications
 from ombuds.notifications import upkeep as notifications_upkeep
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
@@ -77,6 +78,7 @@ ROUTERS = [
     statistics.router,
     calendars.router,
     calendars.feed_router,
+    notifications.router,
 ]
 
 

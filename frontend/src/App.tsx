@@ -27,6 +27,8 @@ const Consultations = lazy(() => import('./consultations/ConsultationsPage'));
 const Consultation = lazy(() => import('./consultations/ConsultationPage'));
 const Retention = lazy(() => import('./admin/RetentionPage'));
 const Statistics = lazy(() => import('./statistics/StatisticsPage'));
+const Notifications = lazy(() => import('./notifications/NotificationsPage'));
+const FailedDeliveries = lazy(() => import('./notifications/FailedDeliveriesPage'));
 
 function Protected({ roles, children }: { roles: Role[]; children: ReactNode }) {
   return (
@@ -69,6 +71,8 @@ export function App() {
         <Route path="/admin/audit" element={<Protected roles={ADMIN}><Audit /></Protected>} />
         <Route path="/admin/disclosures" element={<Protected roles={ADMIN}><Disclosures /></Protected>} />
         <Route path="/admin/retention" element={<Protected roles={ADMIN}><Retention /></Protected>} />
+        <Route path="/admin/failed-deliveries" element={<Protected roles={ADMIN}><FailedDeliveries /></Protected>} />
+        <Route path="/notifications" element={<RequireAuth><Notifications /></RequireAuth>} />
         <Route path={SECOND_FACTOR_PATH} element={<RequireAuth><SecondFactor /></RequireAuth>} />
         <Route path="/policy-review" element={<Protected roles={['table_officer', 'administrator']}><PolicyReview /></Protected>} />
         <Route path="/statistics" element={<Protected roles={['table_officer', 'administrator']}><Statistics /></Protected>} />

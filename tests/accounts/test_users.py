@@ -30,6 +30,7 @@ USER_FIELDS = {
     "roles",
     "staff_resource_kind",
     "member_id",
+    "email",
     "is_active",
     "created_at",
 }
@@ -96,6 +97,7 @@ class TestCreate:
         assert out["roles"] == ["ombudsperson", "staff_resource"]
         assert out["staff_resource_kind"] == "equality_representative"
         assert out["member_id"] is None
+        assert out["email"] is None
         assert out["is_active"] is True
         assert NEW_PASSWORD not in response.text
         assert "argon2" not in response.text
@@ -109,6 +111,26 @@ class TestCreate:
         [entry] = await audit_entries(db, "users.create")
         assert (entry.actor_id, entry.object_id) == (actor.id, str(user.id))
         assert (entry.actor_kind, entry.object_type) == ("user", "user")
+
+    @pytest.mark.clause("5.1")
+    async def test_with_an_email_address_for_notifications(
+        self, client: httpx.AsyncClient, db: AsyncSession, admin_headers: dict[str, str]
+    ) -> None:
+        body = new_user(email="pat@example.org")
+        response = await client.post("/api/users", json=body, headers=admin_headers)
+        assert response.status_code == 201, response.text
+        assert response.json()["email"] == "pat@example.org"
+        user = await reload_user(db, uuid.UUID(response.json()["id"]))
+        assert user.email == "pat@example.org"
+
+    async def test_an_invalid_email_address_is_422(
+        self, client: httpx.AsyncClient, db: AsyncSession, admin_headers: dict[str, str]
+    ) -> None:
+        before = await count_users(db)
+        body = new_user(email="not an address")
+        response = await client.post("/api/users", json=body, headers=admin_headers)
+        assert_problem(response, 422, "email")
+        assert await count_users(db) == before
 
     async def test_staff_resource_with_kind(
         self, client: httpx.AsyncClient, db: AsyncSession, admin_headers: dict[str, str]

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
@@ -35,13 +35,16 @@ from ombuds.models import (
     Consultation,
     DeadlineKind,
     DeadlineStatus,
+    DeliveryStatus,
     DestructionRecord,
     Disclosure,
     DisclosurePurpose,
     DisclosureRecipient,
     Member,
+    NotificationKind,
     OfficerConflict,
     OmbudspersonConflict,
+    OutboxMessage,
     PartyRole,
     RetentionClass,
     Role,
@@ -51,7 +54,8 @@ from ombuds.models import (
     User,
     UserRole,
 )
-from tests.factories.accounts import make_api_token, signed_in
+from ombuds.notifications import service as notifications
+from tests.factories.accounts import make_api_token, make_user, signed_in
 from tests.factories.complaints import deadline_row
 from tests.factories.directory import make_member, make_unit
 
@@ -323,6 +327,43 @@ async def proposed_panels(
     return headers
 
 
+async def notifications_list(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> dict[str, str]:
+    """A table officer's ITEMS notifications about complaints, one in three of which they
+    have since recused on (4.3.1(iv)), half with a message that failed."""
+    ombudsperson, _ = await signed_in(db, passwords, client, Role.ombudsperson)
+    complaints = await _complaints(db, ombudsperson, await _people(db), notified=True)
+    officer, headers = await signed_in(db, passwords, client, Role.table_officer)
+    officer.email = "officer@example.org"
+    db.add_all(OfficerConflict(complaint_id=c.id, user_id=officer.id) for c in complaints[::3])
+    for complaint in complaints:
+        await notifications.notify(
+            db, NotificationKind.committee_to_strike, [officer.id], complaint_id=complaint.id
+        )
+    await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.user_id == officer.id, OutboxMessage.id < uuid.UUID(int=2**127))
+        .values(status=DeliveryStatus.failed)
+    )
+    await db.commit()
+    return headers
+
+
+async def failed_deliveries(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> dict[str, str]:
+    """ITEMS messages every attempt failed to send, to as many people, as administrators
+    see them."""
+    _, headers = await signed_in(db, passwords, client, Role.administrator)
+    for n in range(ITEMS):
+        person = await make_user(db, passwords, Role.ombudsperson, email=f"p{n}@example.org")
+        await notifications.notify(db, NotificationKind.response_lapsed, [person.id])
+    await db.execute(update(OutboxMessage).values(status=DeliveryStatus.failed, attempts=5))
+    await db.commit()
+    return headers
+
+
 SCENARIOS = [
     Scenario("complaints-list", "/api/complaints", complaints_dashboard),
     Scenario("status-list", "/api/status", status_board),
@@ -335,6 +376,10 @@ SCENARIOS = [
     Scenario("disclosures-register", "/api/disclosures", disclosure_register),
     Scenario("retention-register", "/api/retention/register", destruction_register),
     Scenario("committees-my-proposals", "/api/committee-proposals", proposed_panels),
+    Scenario("notifications-list", "/api/notifications", notifications_list),
+    Scenario(
+        "notifications-failed-deliveries", "/api/notifications/failed-deliveries", failed_deliveries
+    ),
 ]
 
 

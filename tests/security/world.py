@@ -104,7 +104,7 @@ PANEL = ("ombuds-u3", "ombuds-u4", "ombuds-u5")
 # Path parameters every stage has, and those each target has.
 GLOBAL_PARAMS = frozenset(
     "user_id member_id seat_id term_id account_id token_id consultation_id connection_id"
-    " token seat".split()
+    " token seat notification_id delivery_id".split()
 )
 _FORMAL = frozenset({"complaint_id", "attempt_id", "attachment_id", "notice_id"})
 TARGET_PARAMS = {
@@ -421,6 +421,20 @@ async def _seed(w: World) -> None:
         db.add(term)
         await db.flush()
         w.user_ids.update({u.username: str(u.id) for u in await db.scalars(select(m.User))})
+        # The intake ombudsperson's notification, whose message every attempt failed to send.
+        notified = uuid.UUID(w.user_ids["ombuds-u1"])
+        notification = m.Notification(user_id=notified, kind=m.NotificationKind.response_recorded)
+        db.add(notification)
+        await db.flush()
+        failed = m.OutboxMessage(
+            notification_id=notification.id,
+            user_id=notified,
+            status=m.DeliveryStatus.failed,
+            attempts=5,
+            last_error="SMTPConnectError",
+        )
+        db.add(failed)
+        await db.flush()
         for key, value in {
             "user_id": users[SPARE].id,
             "member_id": spares[0].id,
@@ -432,6 +446,8 @@ async def _seed(w: World) -> None:
             "term_id": term.id,
             "account_id": account.id,
             "token_id": token.id,
+            "notification_id": notification.id,
+            "delivery_id": failed.id,
             "seat": 1,
         }.items():
             w.ids[key] = str(value)

@@ -37,6 +37,7 @@ def _user_out(user: User) -> UserForAdministrator:
         roles=sorted(user.role_set),
         staff_resource_kind=user.staff_resource_kind,
         member_id=user.member_id,
+        email=user.email,
         is_active=user.is_active,
         created_at=user.created_at,
     )
@@ -72,6 +73,7 @@ async def create(
         roles=body.roles,
         staff_resource_kind=body.staff_resource_kind,
         member_id=body.member_id,
+        email=str(body.email) if body.email is not None else None,
     )
     return _user_out(user)
 

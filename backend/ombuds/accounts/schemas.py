@@ -6,6 +6,7 @@ from typing import Self
 
 from pydantic import (
     ConfigDict,
+    EmailStr,
     Field,
     SecretStr,
     field_validator,
@@ -57,6 +58,9 @@ class UserCreate(_RolesInput):
     display_name: str = Field(min_length=1, max_length=200)
     password: SecretStr = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
     member_id: uuid.UUID | None = None
+    email: EmailStr | None = Field(
+        default=None, description="Where notifications are mailed; none: in the app only"
+    )
 
 
 class UserRolesUpdate(_RolesInput):
@@ -74,6 +78,7 @@ class UserForAdministrator(OutputSchema):
     roles: list[Role]
     staff_resource_kind: StaffResourceKind | None
     member_id: uuid.UUID | None
+    email: str | None
     is_active: bool
     created_at: datetime
 

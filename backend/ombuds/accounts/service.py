@@ -73,6 +73,7 @@ async def create_user(
     roles: Sequence[Role],
     staff_resource_kind: StaffResourceKind | None,
     member_id: uuid.UUID | None,
+    email: str | None = None,
 ) -> User:
     username = auth.normalise_username(username)
     role_rules.check(roles)
@@ -88,6 +89,7 @@ async def create_user(
         password_hash=password_hash,
         staff_resource_kind=staff_resource_kind,
         member_id=member_id,
+        email=email,
         roles=[UserRole(role=r) for r in sorted(set(roles))],
     )
     db.add(user)

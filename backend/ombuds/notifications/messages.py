@@ -159,17 +159,17 @@ WORDING: dict[NotificationKind, dict[str, Wording]] = {
     K.panel_conflict_declared: {
         "en": Wording(
             "A committee seat needs to be filled again",
-            "A member drawn for a Complaint Review Committee declared a conflict; the seat "
-            "needs to be filled again.",
-            "A member drawn for a Complaint Review Committee declared a conflict; the seat "
-            "needs to be filled again by {due}.",
+            "A member drawn for a Complaint Review Committee is no longer eligible; the "
+            "seat needs to be filled again.",
+            "A member drawn for a Complaint Review Committee is no longer eligible; the "
+            "seat needs to be filled again by {due}.",
         ),
         "fr": Wording(
             "Un siège de comité doit être pourvu de nouveau",
-            "Une personne tirée au sort pour un comité d’examen des plaintes a déclaré un "
-            "conflit; le siège doit être pourvu de nouveau.",
-            "Une personne tirée au sort pour un comité d’examen des plaintes a déclaré un "
-            "conflit; le siège doit être pourvu de nouveau d’ici le {due}.",
+            "Une personne tirée au sort pour un comité d’examen des plaintes n’est plus "
+            "admissible; le siège doit être pourvu de nouveau.",
+            "Une personne tirée au sort pour un comité d’examen des plaintes n’est plus "
+            "admissible; le siège doit être pourvu de nouveau d’ici le {due}.",
         ),
     },
     K.recommendations_disclosed: {

@@ -89,6 +89,7 @@ function CreateUser() {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
+  const [email, setEmail] = useState('');
   const [roles, setRoles] = useState<Role[]>(['ombudsperson']);
   const [kind, setKind] = useState('');
   const [created, setCreated] = useState<string | null>(null);
@@ -100,6 +101,7 @@ function CreateUser() {
       username,
       display_name: displayName,
       password,
+      email: email.trim() || null,
       roles,
       staff_resource_kind: roles.includes('staff_resource') ? ((kind || null) as StaffKind | null) : null,
     });
@@ -107,6 +109,7 @@ function CreateUser() {
     setUsername('');
     setDisplayName('');
     setPassword('');
+    setEmail('');
   }
   return (
     <section aria-labelledby="create-user" className="panel">
@@ -119,6 +122,7 @@ function CreateUser() {
           <TextField label="Display name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} error={errors.display_name} required />
         </div>
         <TextField label="Initial password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} required autoComplete="new-password" hint="At least 12 characters; give it to the user in person." />
+        <TextField label="E-mail address" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="off" hint="Where their notifications are sent; they can change it themselves. Leave empty for the app only." />
         <CheckboxGroup label="Roles" options={roleOptions} value={roles} onChange={setRoles} error={errors.roles} required />
         {roles.includes('staff_resource') ? (
           <SelectField label="Kind of staff resource (4.3.1(v))" options={staffOptions} placeholder="Choose…" value={kind} onChange={(e) => setKind(e.target.value)} error={errors.staff_resource_kind ?? errors.body} required />

@@ -1970,6 +1970,150 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List
+         * @description The caller's own notifications, newest first.
+         */
+        get: operations["notifications-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unread Count
+         * @description How many of the caller's notifications are unread (the header's count).
+         */
+        get: operations["notifications-unread-count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read All
+         * @description Mark every one of the caller's notifications read.
+         */
+        post: operations["notifications-read-all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Preferences
+         * @description The caller's choices: immediate or digest, the kinds turned off, address, language.
+         */
+        get: operations["notifications-get-preferences"];
+        /**
+         * Set Preferences
+         * @description Change the caller's choices; the kinds the policy makes theirs stay on.
+         */
+        put: operations["notifications-set-preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/failed-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Failed Deliveries
+         * @description Messages every attempt failed to deliver: who, what kind, when; never the case.
+         */
+        get: operations["notifications-failed-deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/failed-deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Delivery
+         * @description Send a failed message again: back in the queue, its attempts counted afresh.
+         */
+        post: operations["notifications-retry-delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Mark one of the caller's notifications read.
+         */
+        post: operations["notifications-mark-read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -2660,6 +2804,31 @@ export type components = {
          */
         DeadlineStatus: "open" | "met" | "met_late" | "lapsed" | "cancelled";
         /**
+         * Delivery
+         * @enum {string}
+         */
+        Delivery: "none" | "pending" | "sent" | "failed";
+        /**
+         * DeliveryMode
+         * @enum {string}
+         */
+        DeliveryMode: "immediate" | "digest";
+        /** DeliveryRetried */
+        DeliveryRetried: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "pending";
+            /** Attempts */
+            attempts: number;
+        };
+        /**
          * DestructionEntry
          * @description One destruction carried out (5.1): the record's class, reference (a consultation
          *     has none: its id stands for it), the rule applied (class and period counted from
@@ -2795,6 +2964,32 @@ export type components = {
          * @enum {string}
          */
         ExclusionReason: "took_part_informally" | "party_or_witness" | "declared_conflict" | "intake_ombudsperson" | "inactive" | "untrained" | "no_current_seat";
+        /**
+         * FailedDelivery
+         * @description A message every attempt failed to deliver: who and what kind, never the case.
+         */
+        FailedDelivery: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Display Name */
+            display_name: string;
+            kind: components["schemas"]["NotificationKind"];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Last Error
+             * @description The error's type only
+             */
+            last_error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * FeedCreated
          * @description Shown once: the secret URL (https in production) and the same as webcal://.
@@ -3036,6 +3231,17 @@ export type components = {
          * @enum {string}
          */
         InvestigationKind: "letter_review" | "response_review" | "complainant_interview" | "other_party_interview" | "witness_interview" | "document";
+        /** KindPreference */
+        KindPreference: {
+            kind: components["schemas"]["NotificationKind"];
+            /**
+             * Required
+             * @description The policy makes it yours to act on: always on
+             */
+            required: boolean;
+            /** Enabled */
+            enabled: boolean;
+        };
         /**
          * LetterIn
          * @description The draft as a whole: a field left out (or null) is not yet written.
@@ -3099,6 +3305,14 @@ export type components = {
          * @enum {string}
          */
         Mark: "shown" | "fewer_than_k" | "suppressed" | "withheld";
+        /** MarkedRead */
+        MarkedRead: {
+            /**
+             * Marked
+             * @description How many notifications this marked read
+             */
+            marked: number;
+        };
         /**
          * Me
          * @description The signed-in user's own account.
@@ -3218,6 +3432,38 @@ export type components = {
          * @enum {string}
          */
         NoticeMethod: "in_person" | "phone" | "email" | "letter";
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "response_approaching" | "response_due_today" | "response_lapsed" | "response_recorded" | "officer_notice_approaching" | "officer_notice_due_today" | "officer_notice_lapsed" | "party_notices_owed" | "destruction_approaching" | "committee_to_strike" | "panel_conflict_declared" | "recommendations_disclosed" | "policy_review_approaching" | "committee_appointed" | "report_approaching" | "report_lapsed";
+        /**
+         * NotificationOut
+         * @description What needs the person: a kind and a date, and the case reference only while they may
+         *     see the complaint. No name, no circumstance.
+         */
+        NotificationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read At */
+            read_at: string | null;
+            delivery: components["schemas"]["Delivery"];
+            /** Complaint Id */
+            complaint_id: string | null;
+            /** Reference */
+            reference: string | null;
+        };
         /** OmbudspersonEligibility */
         OmbudspersonEligibility: {
             /**
@@ -3280,10 +3526,24 @@ export type components = {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** Page[FailedDelivery] */
+        Page_FailedDelivery_: {
+            /** Items */
+            items: components["schemas"]["FailedDelivery"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[MemberOut] */
         Page_MemberOut_: {
             /** Items */
             items: components["schemas"]["MemberOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[NotificationOut] */
+        Page_NotificationOut_: {
+            /** Items */
+            items: components["schemas"]["NotificationOut"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -3470,6 +3730,41 @@ export type components = {
              * @description ... to this review (pass both to /api/statistics)
              */
             report_to: string;
+        };
+        /** PreferencesOut */
+        PreferencesOut: {
+            mode: components["schemas"]["DeliveryMode"];
+            /** Kinds */
+            kinds: components["schemas"]["KindPreference"][];
+            /** Email */
+            email: string | null;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "en" | "fr";
+            /**
+             * Etag
+             * @description Send as If-Match when changing the preferences
+             */
+            etag: string;
+        };
+        /** PreferencesUpdate */
+        PreferencesUpdate: {
+            mode: components["schemas"]["DeliveryMode"];
+            /**
+             * Muted
+             * @description Kinds turned off
+             */
+            muted?: components["schemas"]["NotificationKind"][];
+            /** Email */
+            email?: string | null;
+            /**
+             * Language
+             * @default en
+             * @enum {string}
+             */
+            language: "en" | "fr";
         };
         /**
          * ProposalIn
@@ -4144,6 +4439,11 @@ export type components = {
             /** Is Affiliates */
             is_affiliates: boolean;
         };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
+        };
         /**
          * UpcomingDestruction
          * @description One of the caller's records whose destruction falls due within the warning horizon
@@ -4191,6 +4491,11 @@ export type components = {
             password: string;
             /** Member Id */
             member_id?: string | null;
+            /**
+             * Email
+             * @description Where notifications are mailed; none: in the app only
+             */
+            email?: string | null;
         };
         /** UserForAdministrator */
         UserForAdministrator: {
@@ -4208,6 +4513,8 @@ export type components = {
             staff_resource_kind: components["schemas"]["StaffResourceKind"] | null;
             /** Member Id */
             member_id: string | null;
+            /** Email */
+            email: string | null;
             /** Is Active */
             is_active: boolean;
             /**
@@ -12650,6 +12957,439 @@ export interface operations {
             };
             /** @description The feed was rotated or revoked, or its user deactivated */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-list": {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page */
+                cursor?: string | null;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NotificationOut_"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-get-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-set-preferences": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from the last read of the preferences */
+                "If-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The preferences changed since the ETag sent */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-failed-deliveries": {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page */
+                cursor?: string | null;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FailedDelivery_"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-retry-delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryRetried"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: it would clash with what exists (the problem says what) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-mark-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or one the caller may not know of */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,8 @@ import { Link, NavLink, Outlet } from 'react-router';
 import { Suspense } from 'react';
 import { SECOND_FACTOR_PATH, useSession, type Role } from '../auth/session';
 import { roleLabel } from '../lib/labels';
+import { NotificationsBell } from '../notifications/Bell';
+import { T } from '../notifications/text';
 import { Loading } from './feedback';
 
 interface NavItem {
@@ -24,6 +26,7 @@ const NAV: NavItem[] = [
   { to: '/admin/audit', label: 'Audit log', roles: ['administrator'] },
   { to: '/admin/disclosures', label: 'Disclosures', roles: ['administrator'] },
   { to: '/admin/retention', label: 'Retention', roles: ['administrator'] },
+  { to: '/admin/failed-deliveries', label: T.failedTitle, roles: ['administrator'] },
   { to: '/policy-review', label: 'Policy review', roles: ['table_officer', 'administrator'] },
   { to: '/statistics', label: 'Statistics', roles: ['table_officer', 'administrator'] },
   { to: '/calendar', label: 'Calendar', roles: ['ombudsperson', 'staff_resource', 'table_officer', 'administrator'] },
@@ -47,6 +50,7 @@ export function Layout() {
             <span>
               {me.display_name} <span className="muted">({me.roles.map(roleLabel).join(', ')})</span>
             </span>
+            <NotificationsBell signedIn={!me.second_factor_pending} />
             <Link className="account-link" to={SECOND_FACTOR_PATH}>
               Second factor{me.second_factor_enabled ? '' : ' (not set up)'}
             </Link>

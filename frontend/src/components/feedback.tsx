@@ -139,6 +139,8 @@ const FIELD_WORDS: Record<string, string> = {
   staff_resource_id: 'Staff resource',
   proposal_version: 'Panel version',
   what: 'What happened',
+  email: 'E-mail address',
+  muted: 'What you are told about',
 };
 
 /** A field path of problem+json ("incidents.0.what") in words ("Incidents, 1: What happened"), never the raw code. */

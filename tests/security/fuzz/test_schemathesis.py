@@ -66,6 +66,7 @@ CONFLICTS = {
     "members-create",
     "roster-add-term",
     "roster-end-term",
+    "notifications-retry-delivery",
 }
 
 
