@@ -65,6 +65,35 @@ class TestProductionRefusesUnsafeSecrets:
         assert "OMBUDS_SECRET_KEY is 5 bytes: production needs at least 32" in result.stderr
 
 
+class TestProductionRefusesIncompleteMail:
+    """Issue: reminders that never leave are worse than none; production names what is
+    missing from the mail settings."""
+
+    @pytest.mark.parametrize(
+        ("change", "named"),
+        [
+            ({"smtp_host": None}, "OMBUDS_SMTP_HOST is missing"),
+            ({"smtp_from": None}, "OMBUDS_SMTP_FROM is missing"),
+            ({"smtp_username": "ombuds"}, "OMBUDS_SMTP_USERNAME and OMBUDS_SMTP_PASSWORD"),
+            ({"smtp_password": "secret"}, "OMBUDS_SMTP_USERNAME and OMBUDS_SMTP_PASSWORD"),
+            ({"smtp_security": "none"}, "OMBUDS_SMTP_SECURITY is none"),
+            ({"public_url": "http://ombuds.example.org"}, "OMBUDS_PUBLIC_URL must be"),
+        ],
+    )
+    def test_refused_naming_the_setting(self, change: dict[str, object], named: str) -> None:
+        values = {**KEYS, **change}
+        with pytest.raises(ValidationError, match=named):
+            Settings(env=Environment.production, secret_key="k" * 32, **values)
+
+    def test_a_relay_on_this_machine_may_go_without_tls(self) -> None:
+        values = {**KEYS, "smtp_host": "127.0.0.1", "smtp_security": "none"}
+        settings = Settings(env=Environment.production, secret_key="k" * 32, **values)
+        assert (settings.smtp_host, settings.smtp_security) == ("127.0.0.1", "none")
+
+    def test_development_needs_no_mail_server(self) -> None:
+        assert Settings(env=Environment.development).smtp_host is None
+
+
 class TestPolicyDefaults:
     def test_defaults_follow_the_policy(self) -> None:
         settings = Settings()

@@ -49,7 +49,17 @@ DIRECTORY_TAGS = {"members", "units", "roster", "users"}
 # E-mail notifications (docs/notifications.md): the reference at most, to those who may
 # see it (case workers, officers once told and not recused); no other canary, ever.
 MESSAGES_TAG = "messages"
-OFFICER_TAGS = {"status", "recommendations", "deadlines", "calendar", "feeds", MESSAGES_TAG}
+# The in-app notifications: the same rule as the e-mails.
+NOTIFICATIONS_TAG = "notifications"
+OFFICER_TAGS = {
+    "status",
+    "recommendations",
+    "deadlines",
+    "calendar",
+    "feeds",
+    MESSAGES_TAG,
+    NOTIFICATIONS_TAG,
+}
 DEADLINE_TAGS = {"deadlines", "calendar", "feeds"}
 REGISTER_TAG = "disclosures"  # the administrators' disclosure register (5.1)
 # The administrators' destruction register, holds and scheduled destructions (5.1):
