@@ -76,7 +76,7 @@ async def _seed(settings: Settings) -> None:
     try:
         made = await run(app, local.members, local.officer_member)
         async with app.state.sessionmaker() as db:
-            await seed_notifications(db)
+            await seed_notifications(db, settings)
             await db.commit()
         await seal_pending(app.state.sessionmaker)  # no lifespan here, so no running sealer
     finally:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth import tokens
 from ombuds.auth.passwords import Passwords
-from ombuds.kit.clock import local_today, utcnow
+from ombuds.kit.clock import local_today
 from ombuds.models import (
     ApiToken,
-    Complaint,
     DeliveryStatus,
     Member,
-    Notification,
-    NotificationKind,
     OutboxMessage,
     Role,
     RosterSeat,
@@ -26,14 +22,13 @@ from ombuds.models import (
     SeatTerm,
     ServiceAccount,
     StaffResourceKind,
-    Stage,
     TrainingKind,
     TrainingRecord,
     Unit,
     User,
     UserRole,
 )
-from ombuds.notifications import service as notifications
+from ombuds.notifications import reminders
 from ombuds.settings import Environment, Settings
 
 DEMO_PASSWORD = "local500-demo"  # noqa: S105 - demo data, refused in production
@@ -172,71 +167,27 @@ async def seed(db: AsyncSession, settings: Settings, passwords: Passwords) -> De
 DEMO_EMAIL = "ombuds-u1@example.org"  # the one demo login with an address: its mail goes out
 
 
-async def seed_notifications(db: AsyncSession) -> int:
-    """A few notifications for the demo logins, written as the procedure writes them
-    (notifications.service.notify), so the app's notifications have something to show: an
-    ombudsperson's reminders (one read, one whose e-mail failed), a CRC to strike for the
-    table officers who are not recused, the policy review for all of them. Returns how many
-    were written."""
-    users = {u.username: u for u in await db.scalars(select(User))}
-    handler = users["ombuds-u1"]
+async def seed_notifications(db: AsyncSession, settings: Settings) -> int:
+    """The notifications the demo logins have by today: those the procedure's steps wrote
+    as the demo took them (a CRC to strike, a CRC appointed, ...), and the reminders due
+    today (notifications/reminders.py), written as the service writes them. ombuds-u1 gets
+    an e-mail address first, so their messages go out (to the development Maildir under
+    `make run`). So that the state shows, the e-mail of one of theirs failed. Returns how
+    many reminders were written."""
+    handler = await db.scalar(select(User).where(User.username == "ombuds-u1"))
+    assert handler is not None
     handler.email = DEMO_EMAIL
-    today = local_today()
-    handled = list(
-        await db.scalars(
-            select(Complaint)
-            .where(Complaint.intake_ombudsperson_id == handler.id, Complaint.stage != Stage.closed)
-            .order_by(Complaint.received_on.desc())
-        )
-    )
-    written: list[uuid.UUID] = []
-    if handled:
-        first = handled[0].id
-        written += await notifications.notify(
-            db,
-            NotificationKind.response_approaching,
-            [handler.id],
-            complaint_id=first,
-            due_on=today + timedelta(days=3),
-        )
-        read = await notifications.notify(
-            db, NotificationKind.response_recorded, [handler.id], complaint_id=first
-        )
-        for notification in await db.scalars(select(Notification).where(Notification.id.in_(read))):
-            notification.read_at = utcnow()
-        written += read
-    failed = await notifications.notify(
-        db,
-        NotificationKind.party_notices_owed,
-        [handler.id],
-        complaint_id=handled[0].id if handled else None,
-        due_on=today,
-    )
-    for message in await db.scalars(
-        select(OutboxMessage).where(OutboxMessage.notification_id.in_(failed))
-    ):
-        message.status = DeliveryStatus.failed
-        message.attempts = 5
-        message.last_error = "SMTPConnectError"
-    written += failed
-    striking = await db.scalar(
-        select(Complaint.id)
-        .where(
-            Complaint.stage == Stage.committee, Complaint.table_officers_notified_on.is_not(None)
-        )
-        .order_by(Complaint.reference)
+    await db.flush()
+    written = await reminders.write_due(db, settings, local_today())
+    message = await db.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.user_id == handler.id)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
         .limit(1)
     )
-    if striking is not None:
-        officers = await notifications.table_officers(db, striking)
-        written += await notifications.notify(
-            db, NotificationKind.committee_to_strike, officers, complaint_id=striking
-        )
-    written += await notifications.notify(
-        db,
-        NotificationKind.policy_review_approaching,
-        await notifications.table_officers(db, None),
-        due_on=today + timedelta(days=30),
-    )
+    if message is not None:
+        message.status = DeliveryStatus.failed
+        message.attempts = settings.notifications_max_attempts
+        message.last_error = "SMTPConnectError"
     await db.flush()
-    return len(written)
+    return written

@@ -8,30 +8,43 @@ function bell(page: Page) {
   return page.getByRole('banner').getByRole('link', { name: /^Notifications/ });
 }
 
+// The demo's procedure and its seeded notifications decide how many there are: the test
+// reads the count the header shows, then checks every other figure against it.
+async function unreadShown(page: Page): Promise<number> {
+  await expect(bell(page)).toHaveText(/Notifications\s*\d+ unread/);
+  const text = (await bell(page).textContent()) ?? '';
+  return Number(/(\d+) unread/.exec(text)?.[1]);
+}
+
+function caption(unread: number): RegExp {
+  return new RegExp(`^\\d+ notifications?, newest first, ${unread} unread$`);
+}
+
 test('an ombudsperson reads their notifications and makes their choices', async ({ browser }) => {
   const ombuds = await personFor(browser, 'ombuds-u1');
-  // Two unread of the demo's three (one was read), and the policy says what needs them.
-  await expect(bell(ombuds)).toHaveText(/Notifications\s*2 unread/);
+  // What the demo's procedure and today's reminders left them, and what needs them.
+  const unread = await unreadShown(ombuds);
+  expect(unread).toBeGreaterThanOrEqual(2);
   await bell(ombuds).click();
   await expect(ombuds.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
   const list = ombuds.getByRole('region', { name: 'Your notifications' });
-  const table = list.getByRole('table', { name: '3 notifications, newest first, 2 unread' });
+  const table = list.getByRole('table', { name: caption(unread) });
   await expect(table).toBeVisible();
   // The e-mail that could not be delivered, said plainly, with what to do.
-  const failed = table.getByRole('row').filter({ hasText: 'Notices to the parties are still owed' });
-  await expect(failed).toContainText('Not delivered: check your address below');
+  const failed = table.getByRole('row').filter({ hasText: 'Not delivered: check your address below' });
+  await expect(failed).toHaveCount(1);
   await expect(list.getByText(/Some e-mails could not be delivered/)).toBeVisible();
   // The case reference while the ombudsperson may see the complaint; no name anywhere.
-  const approaching = table.getByRole('row').filter({ hasText: 'A written response is due soon' });
-  await expect(approaching.getByRole('link')).toHaveAttribute('href', /^\/complaints\/[0-9a-f-]{36}$/);
+  await expect(failed.getByRole('link')).toHaveAttribute('href', /^\/complaints\/[0-9a-f-]{36}$/);
   await expect(table).not.toContainText('Demo Member');
   await checkScreen(ombuds, 'notifications');
 
-  await approaching.getByRole('button', { name: /^Mark read: / }).click();
-  await expect(list.getByRole('table', { name: '3 notifications, newest first, 1 unread' })).toBeVisible();
-  await expect(bell(ombuds)).toHaveText(/Notifications\s*1 unread/);
+  await failed.getByRole('button', { name: /^Mark read: / }).click();
+  await expect(list.getByRole('table', { name: caption(unread - 1) })).toBeVisible();
+  await expect(bell(ombuds)).toHaveText(new RegExp(`Notifications\\s*${unread - 1} unread`));
   await list.getByRole('button', { name: 'Mark all read' }).click();
-  await expect(list.getByText('1 notification marked read.')).toBeVisible();
+  const marked = unread - 1 === 1 ? '1 notification marked read.' : `${unread - 1} notifications marked read.`;
+  await expect(list.getByText(marked)).toBeVisible();
   await expect(bell(ombuds)).toHaveText(/^\W*Notifications$/);
 
   const choices = ombuds.getByRole('form', { name: 'Your choices' });
@@ -66,8 +79,7 @@ test('a table officer is told a CRC must be struck; an administrator sends a fai
   await bell(officer).click();
   const table = officer.getByRole('region', { name: 'Your notifications' }).getByRole('table');
   const strike = table.getByRole('row').filter({ hasText: 'A Complaint Review Committee must be struck' });
-  await expect(strike.getByRole('link')).toHaveAttribute('href', /^\/status\/[0-9a-f-]{36}$/);
-  await expect(table.getByRole('row').filter({ hasText: 'The policy review is coming up' })).toBeVisible();
+  await expect(strike.first().getByRole('link')).toHaveAttribute('href', /^\/status\/[0-9a-f-]{36}$/);
   await checkScreen(officer, 'notifications-table-officer');
 
   const admin = await personFor(browser, 'admin');
@@ -75,7 +87,7 @@ test('a table officer is told a CRC must be struck; an administrator sends a fai
   await expect(admin.getByRole('heading', { level: 1, name: 'Failed deliveries' })).toBeVisible();
   const failed = admin.getByRole('table', { name: '1 failed delivery, newest first' });
   const row = failed.getByRole('row').filter({ hasText: 'Ombudsperson U1 (demo)' });
-  await expect(row).toContainText('Notices to the parties are still owed');
+  await expect(row).toContainText('A written response was not received in time');
   await expect(row).toContainText('SMTPConnectError');
   await checkScreen(admin, 'failed-deliveries');
   await row.getByRole('button', { name: 'Retry the e-mail to Ombudsperson U1 (demo)' }).click();
