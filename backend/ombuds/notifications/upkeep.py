@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import time
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,13 +41,17 @@ class ReminderScan:
         factory: async_sessionmaker[AsyncSession],
         settings: Settings,
         every: float = SCAN_SECONDS,
+        *,
+        today: Callable[[], date] = local_today,
+        seconds: Callable[[], float] = time.monotonic,
     ) -> None:
         self.factory, self.settings, self.every = factory, settings, every
+        self.today, self.seconds = today, seconds
         self.last_day: date | None = None
         self.last_at = 0.0
 
     async def round(self) -> int:
-        today, now = local_today(), time.monotonic()
+        today, now = self.today(), self.seconds()
         if today == self.last_day and now - self.last_at < self.every:
             return 0
         written = await reminders.scan(self.factory, self.settings, today)
