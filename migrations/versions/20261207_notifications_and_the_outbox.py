@@ -142,9 +142,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("language")
-        batch_op.drop_column("email")
+    # ALTER TABLE ... DROP COLUMN in place, on SQLite too (3.35+): a batch rebuild of
+    # `users` would drop the table that every other table's rows refer to.
+    op.drop_column("users", "language")
+    op.drop_column("users", "email")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_next_attempt")
