@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import timedelta
@@ -47,6 +48,16 @@ class TestRedeem:
         made = await invite(client, case)
         assert (await redeem(client, made)).status_code == 200
         assert refused(await redeem(client, made, passphrase="another long passphrase"))
+
+    async def test_two_redemptions_at_once_make_one_access(
+        self, client: httpx.AsyncClient, db: AsyncSession, case: Case
+    ) -> None:
+        made = await invite(client, case)
+        answers = await asyncio.gather(
+            redeem(client, made), redeem(client, made, passphrase="another long passphrase")
+        )
+        assert sorted(a.status_code for a in answers) == [200, 401], [a.text for a in answers]
+        assert await db.scalar(select(func.count()).select_from(PortalAccess)) == 1
 
     async def test_an_expired_invitation_opens_nothing(
         self, client: httpx.AsyncClient, db: AsyncSession, case: Case

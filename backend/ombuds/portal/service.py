@@ -15,8 +15,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
@@ -315,8 +316,24 @@ async def redeem(
             Outcome.denied,
         )
         return REFUSED_RESULT
+    # Once: a redemption racing this one waits for it, then finds it redeemed.
+    used = await db.execute(
+        update(PortalInvitation)
+        .where(
+            PortalInvitation.id == invitation.id,
+            PortalInvitation.redeemed_at.is_(None),
+            PortalInvitation.revoked_at.is_(None),
+        )
+        .values(redeemed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], used).rowcount != 1:
+        await throttle.drop(db, attempt)
+        await audit.record(
+            db, None, "portal.redeem", "complaint", invitation.complaint_id, Outcome.denied
+        )
+        return REFUSED_RESULT
     await throttle.clear(db, key)
-    invitation.redeemed_at = now
     access = await db.scalar(
         select(PortalAccess).where(PortalAccess.person_id == invitation.person_id)
     )
