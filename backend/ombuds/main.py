@@ -16,7 +16,6 @@ from ombuds.audit import denials
 from ombuds.audit import endpoints as audit
 from ombuds.audit.sealer import Sealer
 from ombuds.auth import endpoints as auth
-from ombuds.auth.access import unauthenticated_caller
 from ombuds.auth.passwords import Passwords
 from ombuds.calendars import endpoints as calendars
 from ombuds.calendars import logfilter, validator
@@ -45,6 +44,8 @@ from ombuds.notifications import endpoints as notifications
 from ombuds.notifications import upkeep as notifications_upkeep
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
+from ombuds.portal import endpoints as portal
+from ombuds.portal.access import unauthenticated_caller
 from ombuds.register import endpoints as register
 from ombuds.retention import endpoints as retention
 from ombuds.retention import upkeep as retention_upkeep
@@ -79,6 +80,8 @@ ROUTERS = [
     calendars.router,
     calendars.feed_router,
     notifications.router,
+    portal.router,
+    portal.party_router,
 ]
 
 

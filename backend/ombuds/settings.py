@@ -145,6 +145,17 @@ class Settings(BaseSettings):
     # The policy review (6) is announced to the table officers this many days ahead.
     notifications_review_days: int = Field(default=30, ge=1, le=365)
 
+    # The parties' portal (docs/portal.md). Its tokens carry their own audience, so a
+    # party's token is never a staff token and a staff token never a party's.
+    portal_token_audience: str = "ombuds-portal"  # noqa: S105
+    # How long an invitation's link and access code can be redeemed.
+    portal_invitation_days: int = Field(default=14, ge=1, le=90)
+    # A party's session ends after this many idle minutes, and this many hours at most.
+    portal_session_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    portal_session_hours: int = Field(default=4, ge=1, le=24)
+    # After the complaint closes, its parties keep read-only access this many days.
+    portal_grace_days: int = Field(default=30, ge=0, le=365)
+
     @field_validator("caldav_allowed_networks", mode="before")
     @classmethod
     def _networks(cls, value: object) -> object:
@@ -169,6 +180,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "OMBUDS_RETENTION_RESTORE_WINDOW_DAYS is longer than the shortest retention "
                 "period: a scheduled destruction would wait longer than the record was kept"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _separate_audiences(self) -> Self:
+        if self.portal_token_audience == self.token_audience:
+            raise ValueError(
+                "OMBUDS_PORTAL_TOKEN_AUDIENCE equals OMBUDS_TOKEN_AUDIENCE: a party's token "
+                "would pass as a staff token"
             )
         return self
 

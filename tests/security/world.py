@@ -106,9 +106,12 @@ GLOBAL_PARAMS = frozenset(
     "user_id member_id seat_id term_id account_id token_id consultation_id connection_id"
     " token seat notification_id delivery_id".split()
 )
-_FORMAL = frozenset({"complaint_id", "attempt_id", "attachment_id", "notice_id"})
+# Every target has a portal invitation (the witness's) and a portal access (the other
+# party's), made at intake so that the closed target has them too.
+_PORTAL = frozenset({"invitation_id", "access_id"})
+_FORMAL = frozenset({"complaint_id", "attempt_id", "attachment_id", "notice_id"}) | _PORTAL
 TARGET_PARAMS = {
-    "informal": frozenset({"complaint_id", "attempt_id"}),
+    "informal": frozenset({"complaint_id", "attempt_id"}) | _PORTAL,
     "committee": _FORMAL,
     "investigation": _FORMAL,
     "conclusions": _FORMAL | {"recommendation_id"},
@@ -195,6 +198,7 @@ class World:
     ids: dict[str, str] = field(default_factory=dict)  # global path and body ids
     targets: dict[str, dict[str, str]] = field(default_factory=dict)  # stage -> path ids
     references: dict[str, str] = field(default_factory=dict)  # stage -> case reference
+    witnesses: dict[str, str] = field(default_factory=dict)  # complaint id -> witness person
 
     def headers(self, principal: str) -> dict[str, str]:
         if principal == "integration":
@@ -240,7 +244,7 @@ class World:
             headers["If-Match"] = await self.etag(real["complaint_id"])
         if op.content_type is None:
             return Call(op.method, url, headers)
-        body = valid_body(self, op)
+        body = valid_body(self, op, values)
         if op.content_type == "application/json":
             return Call(op.method, url, headers, json=body)
         files = {k: v for k, v in body.items() if isinstance(v, tuple)}
@@ -355,10 +359,23 @@ OVERRIDES: dict[str, Any] = {
     "calendar-connect-caldav": lambda w: CALDAV,
     "calendar-connect-shared-caldav": lambda w: CALDAV,
     "calendar-replace-caldav": lambda w: CALDAV,
+    # A passphrase under 12 characters: refused (422, past authorization), so that no cell
+    # uses up an invitation the world needs; tests/portal redeem real ones.
+    "portal-redeem": lambda w: {"token": "t", "code": "c", "passphrase": "short"},
+    "portal-sign-in": lambda w: {"sign_in_id": w.ids["sign_in_id"], "passphrase": PASSPHRASE},
 }
+# Bodies that name an object of the target complaint (ids: the call's path ids).
+TARGET_OVERRIDES: dict[str, Any] = {
+    "portal-invite": lambda w, ids: {
+        "person_id": w.witnesses.get(ids.get("complaint_id", ""), random_id())
+    },
+}
+PASSPHRASE = "the matrix party passphrase"
 
 
-def valid_body(world: World, op: Operation) -> Json:
+def valid_body(world: World, op: Operation, ids: Mapping[str, str] | None = None) -> Json:
+    if op.id in TARGET_OVERRIDES:
+        return TARGET_OVERRIDES[op.id](world, ids or {})
     if op.id in OVERRIDES:
         return OVERRIDES[op.id](world)
     return generate(world, op.body_schema)
@@ -498,6 +515,7 @@ async def _target(w: World, stage: str, complainant: str, other: str, witness: s
     detail = await _ok(w, u1, "POST", "/api/complaints", expect=201, json=body)
     cid, w.references[stage] = detail["id"], detail["reference"]
     url, status = f"/api/complaints/{cid}", f"/api/status/{cid}"
+    portal = await _portal(w, cid, {p["role"]: p["id"] for p in detail["people"]})
 
     async def step(who: str, path: str, json: Json = None, *, expect: int = 200) -> Json:
         return await _ok(w, who, "POST", url + path, cid=cid, expect=expect, json=json)
@@ -510,7 +528,7 @@ async def _target(w: World, stage: str, complainant: str, other: str, witness: s
         "outcome": "pending" if stage == "informal" else "refused",
     }
     made = await step(u1, "/informal-attempts", attempt, expect=201)
-    ids = {"complaint_id": cid, "attempt_id": made["id"]}
+    ids = {"complaint_id": cid, "attempt_id": made["id"], **portal}
     if stage == "informal":
         return ids
     await step(u1, "/formal-route", {"route": "local_500_procedure", "chosen_on": day(25)})
@@ -566,6 +584,35 @@ async def _target(w: World, stage: str, complainant: str, other: str, witness: s
             await step(crc, f"/party-notices/{notice['id']}/told", told)
     await step(crc, "/close")
     return ids
+
+
+async def _portal(w: World, cid: str, people: dict[str, str]) -> dict[str, str]:
+    """The other party in the portal (its access) and the witness invited (its
+    invitation); the first target's complainant signs in for portal-sign-in's cells (an
+    access of its own, which no cell ends)."""
+    w.witnesses[cid] = people["witness"]
+    if "sign_in_id" not in w.ids:
+        w.ids["sign_in_id"] = (await _redeemed(w, cid, people["complainant"]))["sign_in_id"]
+    await _redeemed(w, cid, people["other_party"])
+    url = f"/api/complaints/{cid}/portal-invitations"
+    witness = {"person_id": people["witness"]}
+    invited = await _ok(w, "ombuds-u1", "POST", url, expect=201, json=witness)
+    listed = await _ok(w, "ombuds-u1", "GET", url)
+    (access,) = [p["access_id"] for p in listed if p["party"] == "other_party"]
+    return {"invitation_id": invited["invitation_id"], "access_id": access}
+
+
+async def _redeemed(w: World, cid: str, person_id: str) -> Json:
+    url = f"/api/complaints/{cid}/portal-invitations"
+    invited = await _ok(w, "ombuds-u1", "POST", url, expect=201, json={"person_id": person_id})
+    redeem = {
+        "token": invited["link"].split("#", 1)[1],
+        "code": invited["access_code"],
+        "passphrase": PASSPHRASE,
+    }
+    r = await w.client.post("/api/portal/redeem", json=redeem)
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
 def _seat_of(proposal: Json, user_id: str) -> int | None:

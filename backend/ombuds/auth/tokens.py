@@ -28,19 +28,49 @@ class AccessClaims:
 def issue_access_token(
     settings: Settings, *, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime
 ) -> str:
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    return _issue(settings, settings.token_audience, user_id, session_id, now, lifetime)
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    return _decode(settings, settings.token_audience, token)
+
+
+def issue_portal_token(
+    settings: Settings, *, access_id: uuid.UUID, session_id: uuid.UUID, now: datetime
+) -> str:
+    """A party's token (issue 16): the portal's own audience, so that it never passes the
+    staff authentication, nor a staff token the portal's. `sub` is the portal access."""
+    lifetime = timedelta(hours=settings.portal_session_hours)
+    return _issue(settings, settings.portal_token_audience, access_id, session_id, now, lifetime)
+
+
+def decode_portal_token(settings: Settings, token: str) -> AccessClaims:
+    """The portal access (as `user_id`) and portal session of a party's token."""
+    return _decode(settings, settings.portal_token_audience, token)
+
+
+def _issue(
+    settings: Settings,
+    audience: str,
+    subject: uuid.UUID,
+    session_id: uuid.UUID,
+    now: datetime,
+    lifetime: timedelta,
+) -> str:
     claims = {
         "iss": settings.token_issuer,
-        "aud": settings.token_audience,
-        "sub": str(user_id),
+        "aud": audience,
+        "sub": str(subject),
         "sid": str(session_id),
         "iat": int(now.timestamp()),
         "nbf": int(now.timestamp()),
-        "exp": int((now + timedelta(minutes=settings.access_token_minutes)).timestamp()),
+        "exp": int((now + lifetime).timestamp()),
     }
     return str(jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM))
 
 
-def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+def _decode(settings: Settings, audience: str, token: str) -> AccessClaims:
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -49,7 +79,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             token,
             settings.secret_key,
             algorithms=ALGORITHMS,
-            audience=settings.token_audience,
+            audience=audience,
             issuer=settings.token_issuer,
             options={f"require_{c}": True for c in ("exp", "iat", "iss", "aud", "sub")},
         )

@@ -78,6 +78,7 @@ from ombuds.models.notifications import (
     OutboxMessage,
 )
 from ombuds.models.policy import PolicyReview
+from ombuds.models.portal import PortalAccess, PortalInvitation, PortalSession
 from ombuds.models.retention import (
     CarriedOutVia,
     DestructionRecord,
@@ -147,6 +148,9 @@ __all__ = [
     "PartyNotice",
     "PartyRole",
     "PolicyReview",
+    "PortalAccess",
+    "PortalInvitation",
+    "PortalSession",
     "Recommendation",
     "RecommendationKind",
     "RecommendationStatus",

@@ -34,13 +34,20 @@ from ombuds.models import (
     LegalHold,
     Letter,
     PartyNotice,
+    PortalAccess,
+    PortalInvitation,
+    PortalSession,
     Recommendation,
 )
 
 # Child rows that hold content: deleted whole (informal participants go with their
-# attempts, by the foreign key's cascade). Recommendations before disclosures' content:
-# a recommendation points at the disclosure that handed it over.
+# attempts, by the foreign key's cascade; portal sessions are deleted before these).
+# Recommendations before disclosures' content: a recommendation points at the
+# disclosure that handed it over.
 CONTENT_ROWS = (
+    # The parties' portal (issue 16): their access ends with the record, sessions first.
+    PortalInvitation,
+    PortalAccess,
     ComplaintPerson,
     Incident,
     InformalAttempt,
@@ -57,6 +64,8 @@ async def complaint(db: AsyncSession, record: Complaint) -> None:
     # Its people and informal participants go by Core statements, past the ORM's watch:
     # the calendar feeds of whoever they concern move on (calendars/validator.py).
     await validator.complaints_changed(db, [cid])
+    accesses = select(PortalAccess.id).where(PortalAccess.complaint_id == cid)
+    await db.execute(delete(PortalSession).where(PortalSession.access_id.in_(accesses)))
     for model in CONTENT_ROWS:
         await db.execute(delete(model).where(model.complaint_id == cid))
     disclosures = select(Disclosure.id).where(Disclosure.complaint_id == cid)

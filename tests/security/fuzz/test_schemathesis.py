@@ -51,6 +51,8 @@ from tests.security.fuzz.conftest import ROLES, FuzzWorld, send
 Json = dict[str, Any]
 Case = schemathesis.Case[Any]
 PUBLIC = {"health-live", "health-ready", "auth-token", "feeds-get", "feeds-head"}
+PUBLIC |= {"portal-redeem", "portal-sign-in"}  # the parties' way in (issue 16)
+PORTAL = {"portal-sign-out", "portal-me"}  # a party's token only: every role here gets 401
 INTEGRATION_MAY = PUBLIC | {"deadlines-list"}
 
 UPLOADS = {"formal-add-attachment", "members-import"}
@@ -67,6 +69,9 @@ CONFLICTS = {
     "roster-add-term",
     "roster-end-term",
     "notifications-retry-delivery",
+    "portal-invite",
+    "portal-revoke-invitation",
+    "portal-end-access",
 }
 
 
@@ -368,7 +373,12 @@ def test_file_uploads_are_documented_as_multipart() -> None:
 def test_public_operations_are_documented_as_public() -> None:
     assert _missing(lambda m, p, op: op["operationId"] in PUBLIC and op.get("security") != []) == []
     bearer = [{"HTTPBearer": []}]
+    staff = PUBLIC | PORTAL
     assert (
-        _missing(lambda m, p, op: op["operationId"] not in PUBLIC and op.get("security") != bearer)
+        _missing(lambda m, p, op: op["operationId"] not in staff and op.get("security") != bearer)
         == []
+    )
+    party = [{"PortalBearer": []}]
+    assert (
+        _missing(lambda m, p, op: op["operationId"] in PORTAL and op.get("security") != party) == []
     )

@@ -1,0 +1,1 @@
+"""The parties' portal: the member-complainant, the other party and witnesses (issue 16)."""
