@@ -254,8 +254,9 @@ async def record_response(
     complaint.response_received_on = received_on
     complaint.response_text = text
     deadline = await deadlines.satisfy(db, complaint.id, DeadlineKind.written_response, received_on)
-    await stages.record_event(db, complaint, actor.id, "response.recorded")
-    await triggers.response_recorded(db, complaint, actor.id)
+    by = actor.id if actor.is_user else None  # the other party, in the portal: no user
+    await stages.record_event(db, complaint, by, "response.recorded")
+    await triggers.response_recorded(db, complaint, by)
     await audit.record(db, actor, "formal.record_response", "complaint", complaint.id)
     return response_status(complaint, deadline)
 

@@ -14,8 +14,17 @@ from ombuds.complaints import stages
 from ombuds.investigation.checks import Dates
 from ombuds.investigation.schemas import PartyNoticeWaiverIn, PartyToldIn
 from ombuds.kit.clock import utcnow
-from ombuds.kit.errors import Conflict, NotFound, field_error
-from ombuds.models import Complaint, PartyNotice
+from ombuds.kit.errors import Conflict, InvalidInput, NotFound, field_error
+from ombuds.models import Complaint, NoticeMethod, PartyNotice
+
+
+def refuse_portal_method(field: str, method: NoticeMethod) -> None:
+    """ "In the portal" is recorded by the party reading the notice there, never by staff."""
+    if method is NoticeMethod.portal:
+        raise InvalidInput(
+            "A notice is recorded as told in the portal only by the party reading it there.",
+            errors=[field_error(field, "not_portal", "recorded by the party in the portal")],
+        )
 
 
 async def listing(db: AsyncSession, actor: Principal, complaint: Complaint) -> list[PartyNotice]:
@@ -59,9 +68,12 @@ async def record_told(
     body: PartyToldIn,
 ) -> PartyNotice:
     notice = await _owed(db, complaint, notice_id)
+    if actor.is_user:
+        refuse_portal_method("method", body.method)
     Dates().not_in_future("told_on", body.told_on).check()
     notice.told_on, notice.method = body.told_on, body.method
-    await stages.record_event(db, complaint, actor.id, "party_notice.told")
+    by = actor.id if actor.is_user else None  # the party, reading it in the portal
+    await stages.record_event(db, complaint, by, "party_notice.told")
     await audit.record(db, actor, "investigation.record_party_told", "party_notice", notice.id)
     return notice
 

@@ -15,6 +15,7 @@ from ombuds.complaints import stages
 from ombuds.deadlines import service as deadlines
 from ombuds.formal import service as formal
 from ombuds.formal.schemas import ResponseFlag
+from ombuds.investigation import notices
 from ombuds.investigation.checks import Dates
 from ombuds.investigation.schemas import (
     ConclusionParty,
@@ -195,6 +196,7 @@ async def tell_conclusions(
             "This party was already told the conclusions.",
             errors=[field_error("party", "already_told", "already told")],
         )
+    notices.refuse_portal_method("method", body.method)
     dates = Dates().not_in_future("told_on", body.told_on)
     if body.party is ConclusionParty.complainant:
         total, _ = await recommendation_counts(db, complaint)
@@ -285,7 +287,8 @@ async def record_not_satisfied(
     ).check()
     complaint.complainant_not_satisfied_on = not_satisfied_on
     complaint.referred_to_charge_on = referred_on
-    await stages.record_event(db, complaint, actor.id, "conclusions.not_satisfied")
+    by = actor.id if actor.is_user else None  # the member-complainant, in the portal
+    await stages.record_event(db, complaint, by, "conclusions.not_satisfied")
     await audit.record(db, actor, "investigation.record_not_satisfied", "complaint", complaint.id)
 
 

@@ -79,6 +79,7 @@ from ombuds.models.notifications import (
 )
 from ombuds.models.policy import PolicyReview
 from ombuds.models.portal import PortalAccess, PortalInvitation, PortalSession
+from ombuds.models.portal_parties import WitnessAvailability
 from ombuds.models.retention import (
     CarriedOutVia,
     DestructionRecord,
@@ -171,6 +172,7 @@ __all__ = [
     "Unit",
     "User",
     "UserRole",
+    "WitnessAvailability",
 ]
 
 encryption.install(Base)

@@ -277,6 +277,8 @@ class NoticeMethod(StrEnum):
     phone = "phone"
     email = "email"
     letter = "letter"
+    # The party read the notice in the portal (issue 16): told then, by reading it there.
+    portal = "portal"
 
 
 class PartyNotice(IdMixin, Base):

@@ -32,6 +32,8 @@ class NotificationKind(StrEnum):
     officer_notice_lapsed = "officer_notice_lapsed"  # 4.3.1(iii)
     party_notices_owed = "party_notices_owed"  # 4.3.1(vii)
     destruction_approaching = "destruction_approaching"  # 5.1
+    # From the parties' portal (issue 16)
+    complainant_not_satisfied = "complainant_not_satisfied"  # 4.3.1(x)
     # To the table officers (never one recused on the complaint, 4.3.1(iv))
     committee_to_strike = "committee_to_strike"  # 4.3.1(v)
     panel_conflict_declared = "panel_conflict_declared"  # 4.3.1(v)
@@ -41,6 +43,7 @@ class NotificationKind(StrEnum):
     committee_appointed = "committee_appointed"  # 4.3.1(v)
     report_approaching = "report_approaching"  # 4.3.1(vi)
     report_lapsed = "report_lapsed"  # 4.3.1(vi)
+    witness_availability = "witness_availability"  # 4.3.1(vi), from the portal
 
 
 # What the policy makes the person's to act on: these cannot be turned off.
@@ -53,6 +56,7 @@ REQUIRED_KINDS = frozenset(
         NotificationKind.officer_notice_due_today,
         NotificationKind.officer_notice_lapsed,
         NotificationKind.party_notices_owed,
+        NotificationKind.complainant_not_satisfied,
         NotificationKind.committee_to_strike,
         NotificationKind.panel_conflict_declared,
         NotificationKind.recommendations_disclosed,

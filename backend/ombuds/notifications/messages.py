@@ -82,6 +82,22 @@ WORDING: dict[NotificationKind, dict[str, Wording]] = {
             "Une réponse a été consignée le {due} dans une plainte dont vous êtes responsable.",
         ),
     },
+    K.complainant_not_satisfied: {
+        "en": Wording(
+            "A member-complainant is not satisfied",
+            "A member-complainant said in the portal that they are not satisfied with the "
+            "conclusions of a complaint you handle.",
+            "A member-complainant said in the portal on {due} that they are not satisfied with "
+            "the conclusions of a complaint you handle.",
+        ),
+        "fr": Wording(
+            "Un membre plaignant n’est pas satisfait",
+            "Un membre plaignant a indiqué dans le portail qu’il n’est pas satisfait des "
+            "conclusions d’une plainte dont vous êtes responsable.",
+            "Un membre plaignant a indiqué dans le portail le {due} qu’il n’est pas satisfait "
+            "des conclusions d’une plainte dont vous êtes responsable.",
+        ),
+    },
     K.officer_notice_approaching: {
         "en": Wording(
             "A notice to the table officers is due soon",
@@ -230,6 +246,22 @@ WORDING: dict[NotificationKind, dict[str, Wording]] = {
             "Un rapport de comité est en retard",
             "Le rapport d’un comité d’examen des plaintes dont vous êtes membre est en retard.",
             "Le rapport d’un comité d’examen des plaintes dont vous êtes membre était dû le {due}.",
+        ),
+    },
+    K.witness_availability: {
+        "en": Wording(
+            "A witness gave their availability",
+            "A witness gave their availability in the portal, for a Complaint Review Committee "
+            "you sit on.",
+            "A witness gave their availability in the portal on {due}, for a Complaint Review "
+            "Committee you sit on.",
+        ),
+        "fr": Wording(
+            "Un témoin a indiqué ses disponibilités",
+            "Un témoin a indiqué ses disponibilités dans le portail, pour un comité d’examen "
+            "des plaintes dont vous êtes membre.",
+            "Un témoin a indiqué ses disponibilités dans le portail le {due}, pour un comité "
+            "d’examen des plaintes dont vous êtes membre.",
         ),
     },
 }

@@ -38,6 +38,7 @@ from ombuds.models import (
     PortalInvitation,
     PortalSession,
     Recommendation,
+    WitnessAvailability,
 )
 
 # Child rows that hold content: deleted whole (informal participants go with their
@@ -48,6 +49,7 @@ CONTENT_ROWS = (
     # The parties' portal (issue 16): their access ends with the record, sessions first.
     PortalInvitation,
     PortalAccess,
+    WitnessAvailability,  # a witness's answers in the portal
     ComplaintPerson,
     Incident,
     InformalAttempt,

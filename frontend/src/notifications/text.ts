@@ -14,6 +14,7 @@ const KIND = {
   officer_notice_lapsed: 'The table officers were not told in time (4.3.1(iii))',
   party_notices_owed: 'Notices to the parties are still owed (4.3.1(vii))',
   destruction_approaching: 'A record is due for destruction (5.1)',
+  complainant_not_satisfied: 'A member-complainant is not satisfied with the conclusions (4.3.1(x))',
   committee_to_strike: 'A Complaint Review Committee must be struck (4.3.1(v))',
   panel_conflict_declared: 'A committee seat needs to be filled again (4.3.1(v))',
   recommendations_disclosed: 'Recommendations were handed over for implementation (4.3.1(viii))',
@@ -21,6 +22,7 @@ const KIND = {
   committee_appointed: 'You were appointed to a Complaint Review Committee (4.3.1(v))',
   report_approaching: "The committee's report is due soon (4.3.1(vi))",
   report_lapsed: "The committee's report is overdue (4.3.1(vi))",
+  witness_availability: 'A witness gave their availability (4.3.1(vi))',
 } satisfies Record<S['NotificationKind'], string>;
 
 const DELIVERY = {
