@@ -22,6 +22,11 @@ from tests.portal.support import Case, bearer, invite, open_case, party_in, rede
 PARTY_ROUTES = {
     ("POST", "/api/portal/sign-out"),
     ("GET", "/api/portal/me"),
+    ("GET", "/api/portal/complaint"),
+    ("POST", "/api/portal/notices/{notice_id}/read"),
+    ("POST", "/api/portal/response"),
+    ("POST", "/api/portal/not-satisfied"),
+    ("POST", "/api/portal/availability"),
 }
 
 
