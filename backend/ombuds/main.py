@@ -84,6 +84,7 @@ ROUTERS = [
     portal.router,
     portal.party_router,
     portal_party.router,
+    portal_party.staff_router,
 ]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.auth.passwords import Passwords
 from ombuds.kit.clock import local_today
-from ombuds.models import AuditEntry, PartyNotice
+from ombuds.models import AuditEntry, NoticeMethod, PartyNotice
 from ombuds.settings import Settings
 from tests.factories.investigation import (
     add_recommendation,
@@ -167,6 +167,14 @@ class TestConclusionsInOrder:
             assert seen["stage"] == "committee_looking_into_it", role
             assert seen["conclusions"] is None
             assert {n["stage"] for n in seen["notices"]} == {"committee_looking_into_it"}
+        # "In the portal" is the party's own record of reading a notice, never the CRC's.
+        r = await client.post(
+            f"{case.url}/conclusions/told",
+            json={"party": "complainant", "told_on": local_today().isoformat(), "method": "portal"},
+            headers=case.change(case.crc[0]),
+        )
+        assert r.status_code == 422, r.text
+        assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [("method", "not_portal")]
         await tell(client, case, "complainant")
         complainant = await view(client, pc["complainant"])
         assert complainant["stage"] == "conclusions"
@@ -213,7 +221,8 @@ class TestReadingANotice:
             .where(PartyNotice.id == uuid.UUID(notice["id"]))
             .execution_options(populate_existing=True)
         )
-        assert row is not None and row.told_on == local_today() and row.method.value == "portal"
+        assert row is not None and row.told_on == local_today()
+        assert row.method is NoticeMethod.portal
         staff = await client.get(f"{pc.case.url}/party-notices", headers=pc.case.intake.headers)
         listed = {n["id"]: n for n in staff.json()}[notice["id"]]
         assert (listed["told_on"], listed["method"], listed["owed"]) == (today, "portal", False)

@@ -245,6 +245,13 @@ class TestWitnessAvailability:
             "/api/portal/availability", json={"availability": "Mornings."}, headers=pc["witness"]
         )
         assert r.json()["availability"] == "Mornings."
+        # The CRC reads the answers on the complaint, latest first.
+        r = await client.get(f"{pc.case.url}/witness-availability", headers=pc.case.crc[0].headers)
+        assert r.status_code == 200, r.text
+        assert [(a["person_id"], a["availability"]) for a in r.json()] == [
+            (pc.people["witness"], "Mornings."),
+            (pc.people["witness"], said),
+        ]
 
     async def test_only_while_the_crc_asks(
         self,

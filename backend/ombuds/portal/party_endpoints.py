@@ -8,6 +8,8 @@ import uuid
 
 from fastapi import APIRouter
 
+from ombuds.complaints import access as complaints_access
+from ombuds.complaints.access import CaseWorker
 from ombuds.kit.deps import DbSession
 from ombuds.portal import party_service, views
 from ombuds.portal.access import Party
@@ -18,10 +20,13 @@ from ombuds.portal.party_schemas import (
     PartyView,
     PortalNotice,
     PortalResponseIn,
+    WitnessAvailabilityOut,
     WitnessView,
 )
 
 router = APIRouter(prefix="/api/portal", tags=["portal"])
+# What the parties said in the portal, on the complaint, for the case workers.
+staff_router = APIRouter(prefix="/api/complaints", tags=["portal"])
 
 READ_ONLY: dict[int | str, dict[str, str]] = {
     403: {"description": "Read-only (the complaint closed), or not this party's part"},
@@ -75,3 +80,18 @@ async def availability(db: DbSession, party: Party, body: AvailabilityIn) -> Wit
     view = await views.own_view(db, party, audited=False)
     assert isinstance(view, WitnessView)
     return view
+
+
+@staff_router.get(
+    "/{complaint_id}/witness-availability",
+    response_model=list[WitnessAvailabilityOut],
+    responses={404: {"description": "No such complaint, or not one the caller may read"}},
+)
+async def witness_availability(
+    db: DbSession, actor: CaseWorker, complaint_id: uuid.UUID
+) -> list[WitnessAvailabilityOut]:
+    """The witnesses' answers to the CRC's request to speak with them, latest first
+    (audited)."""
+    complaint = await complaints_access.readable(db, actor, complaint_id)
+    rows = await party_service.availabilities(db, actor, complaint)
+    return [WitnessAvailabilityOut.model_validate(r) for r in rows]

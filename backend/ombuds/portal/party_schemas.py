@@ -116,3 +116,12 @@ class AvailabilityIn(InputSchema):
     availability: str = Field(
         min_length=1, max_length=2_000, description="When and how the CRC may reach them"
     )
+
+
+class WitnessAvailabilityOut(OutputSchema):
+    """A witness's answer to the CRC, for the case workers who may read the complaint."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    availability: str
+    given_at: datetime

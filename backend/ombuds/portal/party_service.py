@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ombuds.audit import service as audit
@@ -154,3 +155,15 @@ async def give_availability(db: AsyncSession, principal: Principal, availability
         await notifications.committee_members(db, complaint.id),
         complaint_id=complaint.id,
     )
+
+
+async def availabilities(
+    db: AsyncSession, actor: Principal, complaint: Complaint
+) -> list[WitnessAvailability]:
+    rows = await db.scalars(
+        select(WitnessAvailability)
+        .where(WitnessAvailability.complaint_id == complaint.id)
+        .order_by(WitnessAvailability.given_at.desc(), WitnessAvailability.id)
+    )
+    await audit.record(db, actor, "portal.read_witness_availability", "complaint", complaint.id)
+    return list(rows.all())

@@ -52,7 +52,9 @@ Json = dict[str, Any]
 Case = schemathesis.Case[Any]
 PUBLIC = {"health-live", "health-ready", "auth-token", "feeds-get", "feeds-head"}
 PUBLIC |= {"portal-redeem", "portal-sign-in"}  # the parties' way in (issue 16)
-PORTAL = {"portal-sign-out", "portal-me"}  # a party's token only: every role here gets 401
+# A party's token only: every role here gets 401.
+PORTAL = {"portal-sign-out", "portal-me", "portal-complaint", "portal-read-notice"}
+PORTAL |= {"portal-respond", "portal-not-satisfied", "portal-availability"}
 INTEGRATION_MAY = PUBLIC | {"deadlines-list"}
 
 UPLOADS = {"formal-add-attachment", "members-import"}
