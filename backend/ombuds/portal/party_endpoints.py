@@ -36,8 +36,7 @@ READ_ONLY: dict[int | str, dict[str, str]] = {
 
 @router.get("/complaint", response_model=PartyView)
 async def complaint(db: DbSession, party: Party) -> ComplainantView | OtherPartyView | WitnessView:
-    """Where the party's complaint stands, what happens next and by when, and the notices
-    owed to them: in the schema of their part (audited)."""
+    """The party's complaint in their part's schema: stage, next step, notices (audited)."""
     return await views.own_view(db, party)
 
 
@@ -47,8 +46,7 @@ async def complaint(db: DbSession, party: Party) -> ComplainantView | OtherParty
     responses={**READ_ONLY, 404: {"description": "No such notice of this party's"}},
 )
 async def read_notice(db: DbSession, party: Party, notice_id: uuid.UUID) -> PortalNotice:
-    """The party read this notice: recorded as told today, in the portal (4.3.1(vii)).
-    Reading it again changes nothing."""
+    """Read a notice: recorded as told today, in the portal, once (4.3.1(vii))."""
     await party_service.read_notice(db, party, notice_id)
     view = await views.own_view(db, party, audited=False)
     assert not isinstance(view, WitnessView)  # a witness is owed no notice: 404 above
@@ -90,8 +88,7 @@ async def availability(db: DbSession, party: Party, body: AvailabilityIn) -> Wit
 async def witness_availability(
     db: DbSession, actor: CaseWorker, complaint_id: uuid.UUID
 ) -> list[WitnessAvailabilityOut]:
-    """The witnesses' answers to the CRC's request to speak with them, latest first
-    (audited)."""
+    """The witnesses' answers to the CRC's request to speak with them (audited)."""
     complaint = await complaints_access.readable(db, actor, complaint_id)
     rows = await party_service.availabilities(db, actor, complaint)
     return [WitnessAvailabilityOut.model_validate(r) for r in rows]
