@@ -212,6 +212,10 @@ class World:
         ids = {name: self.ids[name] for name in GLOBAL_PARAMS}
         ids.update(self.targets.get(stage, {}))
         ids.update({k: self.ids[v] for k, v in OBJECT_OVERRIDES.get(op.id, {}).items()})
+        # A party's own objects on the portal's routes (a notice, say) are no principal's
+        # here: every cell is refused before the id is looked at, so any id does.
+        if op.path.startswith("/api/portal/"):
+            ids = {name: random_id() for name in op.path_params} | ids
         return ids
 
     async def etag(self, complaint_id: str) -> str:
@@ -236,10 +240,6 @@ class World:
         op = operations()[op_id]
         real = self.path_ids(op, stage)
         values = {**real, **(ids or {})}
-        # A party's own objects on the portal's routes (a notice, say) are no principal's
-        # here: every cell is refused before the id is looked at, so any id does.
-        if op.path.startswith("/api/portal/"):
-            values = {name: random_id() for name in op.path_params} | values
         url = op.path.format(**{name: values[name] for name in op.path_params})
         headers = self.headers(principal)
         if op_id == "auth-logout" and principal in USERNAMES:
