@@ -79,6 +79,7 @@ from ombuds.models.notifications import (
 )
 from ombuds.models.policy import PolicyReview
 from ombuds.models.portal import PortalAccess, PortalInvitation, PortalSession
+from ombuds.models.portal_messages import PortalMessage, PortalMessageAttachment
 from ombuds.models.retention import (
     CarriedOutVia,
     DestructionRecord,
@@ -150,6 +151,8 @@ __all__ = [
     "PolicyReview",
     "PortalAccess",
     "PortalInvitation",
+    "PortalMessage",
+    "PortalMessageAttachment",
     "PortalSession",
     "Recommendation",
     "RecommendationKind",
