@@ -41,6 +41,8 @@ class NotificationKind(StrEnum):
     committee_appointed = "committee_appointed"  # 4.3.1(v)
     report_approaching = "report_approaching"  # 4.3.1(vi)
     report_lapsed = "report_lapsed"  # 4.3.1(vi)
+    # To the handling ombudsperson and the struck CRC: a party wrote in the portal
+    portal_message_received = "portal_message_received"  # 4.3.1(vii)
 
 
 # What the policy makes the person's to act on: these cannot be turned off.

@@ -36,6 +36,8 @@ from ombuds.models import (
     PartyNotice,
     PortalAccess,
     PortalInvitation,
+    PortalMessage,
+    PortalMessageAttachment,
     PortalSession,
     Recommendation,
 )
@@ -48,6 +50,9 @@ CONTENT_ROWS = (
     # The parties' portal (issue 16): their access ends with the record, sessions first.
     PortalInvitation,
     PortalAccess,
+    # Its messages, attachments first (they point at their message), before the people.
+    PortalMessageAttachment,
+    PortalMessage,
     ComplaintPerson,
     Incident,
     InformalAttempt,

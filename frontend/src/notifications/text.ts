@@ -21,6 +21,7 @@ const KIND = {
   committee_appointed: 'You were appointed to a Complaint Review Committee (4.3.1(v))',
   report_approaching: "The committee's report is due soon (4.3.1(vi))",
   report_lapsed: "The committee's report is overdue (4.3.1(vi))",
+  portal_message_received: 'A party sent a message through the portal',
 } satisfies Record<S['NotificationKind'], string>;
 
 const DELIVERY = {
