@@ -22,6 +22,7 @@ from ombuds.portal.message_schemas import (
     MessageForParty,
     MessageForStaff,
     MessageIn,
+    ReplyIn,
 )
 
 router = APIRouter(prefix="/api/complaints", tags=["portal"])
@@ -156,25 +157,26 @@ async def attach_to_message(
 
 
 @party_router.get(
-    "/messages/{message_id}/attachments/{attachment_id}",
+    "/messages/{message_id}/attachments/{file_id}",
     response_class=Response,
     responses=DOWNLOAD,
     name="download-message-attachment",
 )
 async def download_message_attachment(
-    db: DbSession, party: Party, message_id: uuid.UUID, attachment_id: uuid.UUID
+    db: DbSession, party: Party, message_id: uuid.UUID, file_id: uuid.UUID
 ) -> Response:
     """Download a file attached to a message of the party's thread (audited)."""
     assert party.complaint_id is not None
-    a = await service.download(
-        db, party, party.person_id, party.complaint_id, message_id, attachment_id
-    )
+    a = await service.download(db, party, party.person_id, party.complaint_id, message_id, file_id)
     return _file(a)
 
 
 # -- the staff side --------------------------------------------------------------------------
 
-PersonQuery = Annotated[uuid.UUID, Query(description="The person of the complaint whose thread")]
+PersonQuery = Annotated[
+    uuid.UUID | None,
+    Query(description="One person's thread; without it, every thread of the complaint"),
+]
 
 
 @router.get(
@@ -187,11 +189,11 @@ async def list_portal_messages(
     db: DbSession,
     actor: CaseWorker,
     complaint_id: uuid.UUID,
-    person_id: PersonQuery,
+    person_id: PersonQuery = None,
     cursor: Cursor = None,
     limit: PageSize = 50,
 ) -> Page[MessageForStaff]:
-    """A person's thread of portal messages, oldest first (audited)."""
+    """The complaint's portal messages, or one person's thread, oldest first (audited)."""
     complaint = await service.for_staff(db, actor, complaint_id)
     page = await service.staff_thread(db, actor, complaint, person_id, cursor=cursor, limit=limit)
     found = await service.attachments_of(db, page)
@@ -209,12 +211,11 @@ async def reply_portal_message(
     db: DbSession,
     actor: CaseWorker,
     complaint_id: uuid.UUID,
-    person_id: PersonQuery,
-    body: MessageIn,
+    body: ReplyIn,
 ) -> MessageForStaff:
     """Write in a person's thread of portal messages."""
     complaint = await service.for_staff(db, actor, complaint_id)
-    message = await service.reply(db, actor, complaint, person_id, body.body)
+    message = await service.reply(db, actor, complaint, body.person_id, body.body)
     return _for_staff(message, {})
 
 
@@ -233,7 +234,7 @@ async def attach_to_portal_message(
     message_id: uuid.UUID,
     upload: Annotated[MessageAttachmentUpload, Form()],
 ) -> MessageAttachmentOut:
-    """Attach a file (PDF, PNG or JPEG) to a message the caller wrote."""
+    """Attach a file (PDF, PNG or JPEG) to a message from the staff side."""
     complaint = await service.for_staff(db, actor, complaint_id)
     content = await upload.file.read(settings.max_upload_bytes + 1)
     attachment = await service.staff_attach(
@@ -243,7 +244,7 @@ async def attach_to_portal_message(
 
 
 @router.get(
-    "/{complaint_id}/portal-messages/{message_id}/attachments/{attachment_id}",
+    "/{complaint_id}/portal-messages/{message_id}/attachments/{file_id}",
     response_class=Response,
     responses=DOWNLOAD,
     name="download-portal-message-attachment",
@@ -253,9 +254,9 @@ async def download_portal_message_attachment(
     actor: CaseWorker,
     complaint_id: uuid.UUID,
     message_id: uuid.UUID,
-    attachment_id: uuid.UUID,
+    file_id: uuid.UUID,
 ) -> Response:
     """Download a file attached to a portal message of the complaint (audited)."""
     complaint = await service.for_staff(db, actor, complaint_id)
-    a = await service.download(db, actor, None, complaint.id, message_id, attachment_id)
+    a = await service.download(db, actor, None, complaint.id, message_id, file_id)
     return _file(a)

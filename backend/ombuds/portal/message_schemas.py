@@ -18,6 +18,10 @@ class MessageIn(InputSchema):
     body: str = Field(min_length=1, max_length=MAX_BODY, description="Plain text")
 
 
+class ReplyIn(MessageIn):
+    person_id: uuid.UUID = Field(description="The person of the complaint whose thread")
+
+
 class MessageAttachmentOut(OutputSchema):
     """An attachment's metadata; its content is downloaded on its own (audited)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Exists, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Exists, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -95,12 +95,15 @@ async def _person(db: AsyncSession, complaint: Complaint, person_id: uuid.UUID) 
 
 
 async def _page(
-    db: AsyncSession, person_id: uuid.UUID, cursor: str | None, limit: int
+    db: AsyncSession,
+    where: ColumnElement[bool],
+    cursor: str | None,
+    limit: int,
 ) -> list[PortalMessage]:
     """Oldest first, keyset on (created_at, id)."""
     stmt = (
         select(PortalMessage)
-        .where(PortalMessage.person_id == person_id)
+        .where(where)
         .order_by(PortalMessage.created_at, PortalMessage.id)
         .limit(limit)
     )
@@ -143,7 +146,7 @@ async def party_thread(
 ) -> list[PortalMessage]:
     """The party's own thread; what the staff side wrote is marked read by them."""
     assert principal.person_id is not None
-    page = await _page(db, principal.person_id, cursor, limit)
+    page = await _page(db, PortalMessage.person_id == principal.person_id, cursor, limit)
     await _mark_read(db, page, by_party=True)
     await audit.record(
         db, principal, "portal.read_messages", "complaint_person", principal.person_id
@@ -155,16 +158,23 @@ async def staff_thread(
     db: AsyncSession,
     principal: Principal,
     complaint: Complaint,
-    person_id: uuid.UUID,
+    person_id: uuid.UUID | None,
     *,
     cursor: str | None,
     limit: int,
 ) -> list[PortalMessage]:
-    """A person's thread, for the staff side; what the party wrote is marked read."""
-    person = await _person(db, complaint, person_id)
-    page = await _page(db, person.id, cursor, limit)
+    """One person's thread, or every thread of the complaint (each message names its
+    person), for the staff side; what the party wrote is marked read."""
+    if person_id is None:
+        where = PortalMessage.complaint_id == complaint.id
+        audited: tuple[str, uuid.UUID] = ("complaint", complaint.id)
+    else:
+        person = await _person(db, complaint, person_id)
+        where = PortalMessage.person_id == person.id
+        audited = ("complaint_person", person.id)
+    page = await _page(db, where, cursor, limit)
     await _mark_read(db, page, by_party=False)
-    await audit.record(db, principal, "portal.read_thread", "complaint_person", person.id)
+    await audit.record(db, principal, "portal.read_thread", *audited)
     return page
 
 
@@ -271,14 +281,15 @@ async def staff_attach(
     content: bytes,
     filename: str | None,
 ) -> PortalMessageAttachment:
-    """A file on a message the caller wrote in one of the complaint's threads."""
+    """A file on a message the staff side wrote (the handling ombudsperson or a member of
+    the struck CRC: they answer as one) in one of the complaint's threads."""
     message = await db.scalar(
         select(PortalMessage).where(
             PortalMessage.id == message_id, PortalMessage.complaint_id == complaint.id
         )
     )
-    if message is None or message.author_user_id != principal.id:
-        raise NotFound(NOT_FOUND)
+    if message is None or message.author_user_id is None:
+        raise NotFound(NOT_FOUND)  # a party's message is theirs alone to attach to
     return await _attach(db, principal, message, settings, content, filename)
 
 
