@@ -22,6 +22,10 @@ from tests.portal.support import Case, bearer, invite, open_case, party_in, rede
 PARTY_ROUTES = {
     ("POST", "/api/portal/sign-out"),
     ("GET", "/api/portal/me"),
+    ("GET", "/api/portal/messages"),
+    ("POST", "/api/portal/messages"),
+    ("POST", "/api/portal/messages/{message_id}/attachments"),
+    ("GET", "/api/portal/messages/{message_id}/attachments/{file_id}"),
 }
 
 

@@ -53,9 +53,16 @@ Case = schemathesis.Case[Any]
 PUBLIC = {"health-live", "health-ready", "auth-token", "feeds-get", "feeds-head"}
 PUBLIC |= {"portal-redeem", "portal-sign-in"}  # the parties' way in (issue 16)
 PORTAL = {"portal-sign-out", "portal-me"}  # a party's token only: every role here gets 401
+PORTAL |= {  # the portal's messages, the party's side (issue 16, item 3)
+    "portal-list-messages",
+    "portal-send-message",
+    "portal-attach-to-message",
+    "portal-download-message-attachment",
+}
 INTEGRATION_MAY = PUBLIC | {"deadlines-list"}
 
 UPLOADS = {"formal-add-attachment", "members-import"}
+UPLOADS |= {"portal-attach-to-message", "portal-attach-to-portal-message"}
 # The operations whose services refuse a clash with what exists (Conflict, 409).
 CONFLICTS = {
     "users-create",
@@ -72,6 +79,9 @@ CONFLICTS = {
     "portal-invite",
     "portal-revoke-invitation",
     "portal-end-access",
+    "portal-send-message",  # the portal is read-only once the complaint closed
+    "portal-attach-to-message",  # read-only, or the message has all its files
+    "portal-attach-to-portal-message",
 }
 
 
