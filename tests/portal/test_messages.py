@@ -438,7 +438,7 @@ class TestAttachments:
         assert r.status_code == 404
 
     async def test_staff_attach_to_their_reply_and_both_sides_download(
-        self, client: httpx.AsyncClient, case: Case
+        self, client: httpx.AsyncClient, db: AsyncSession, case: Case
     ) -> None:
         party = await _party(client, case)
         reply = (await _reply(client, case, "Form", case.staff)).json()
@@ -455,6 +455,11 @@ class TestAttachments:
         assert got.headers["content-type"] == "application/pdf"
         got = await client.get(f"{MESSAGES}/{reply['id']}/attachments/{aid}", headers=party)
         assert got.status_code == 200 and got.content == PDF
+        downloads = await _audited(db, "portal.download_attachment")
+        assert [(e.actor_kind, e.object_type, e.object_id) for e in downloads] == [
+            ("user", "portal_message_attachment", aid),
+            ("party", "portal_message_attachment", aid),
+        ]
         # The party's own message is not the staff's to attach to.
         mine = await _send(client, party, "Mine")
         r = await client.post(
