@@ -46,6 +46,7 @@ from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
 from ombuds.portal import endpoints as portal
 from ombuds.portal import party_endpoints as portal_party
+from ombuds.portal import message_endpoints as portal_messages
 from ombuds.portal.access import unauthenticated_caller
 from ombuds.register import endpoints as register
 from ombuds.retention import endpoints as retention
@@ -85,6 +86,8 @@ ROUTERS = [
     portal.party_router,
     portal_party.router,
     portal_party.staff_router,
+    portal_messages.router,
+    portal_messages.party_router,
 ]
 
 

@@ -27,6 +27,10 @@ PARTY_ROUTES = {
     ("POST", "/api/portal/response"),
     ("POST", "/api/portal/not-satisfied"),
     ("POST", "/api/portal/availability"),
+    ("GET", "/api/portal/messages"),
+    ("POST", "/api/portal/messages"),
+    ("POST", "/api/portal/messages/{message_id}/attachments"),
+    ("GET", "/api/portal/messages/{message_id}/attachments/{file_id}"),
 }
 
 

@@ -105,10 +105,11 @@ PANEL = ("ombuds-u3", "ombuds-u4", "ombuds-u5")
 GLOBAL_PARAMS = frozenset(
     "user_id member_id seat_id term_id account_id token_id consultation_id connection_id"
     " token seat notification_id delivery_id".split()
-)
+) | {"message_id", "file_id"}  # the first target's, for the party's routes (all 401)
 # Every target has a portal invitation (the witness's) and a portal access (the other
-# party's), made at intake so that the closed target has them too.
-_PORTAL = frozenset({"invitation_id", "access_id"})
+# party's), made at intake so that the closed target has them too; and in the other
+# party's thread, the ombudsperson's reply to their message, with a file attached.
+_PORTAL = frozenset({"invitation_id", "access_id", "message_id", "file_id"})
 _FORMAL = frozenset({"complaint_id", "attempt_id", "attachment_id", "notice_id"}) | _PORTAL
 TARGET_PARAMS = {
     "informal": frozenset({"complaint_id", "attempt_id"}) | _PORTAL,
@@ -373,6 +374,10 @@ TARGET_OVERRIDES: dict[str, Any] = {
     "portal-invite": lambda w, ids: {
         "person_id": w.witnesses.get(ids.get("complaint_id", ""), random_id())
     },
+    "portal-reply-portal-message": lambda w, ids: {
+        "person_id": w.witnesses.get(ids.get("complaint_id", ""), random_id()),
+        "body": "A reply",
+    },
 }
 PASSPHRASE = "the matrix party passphrase"
 
@@ -597,13 +602,34 @@ async def _portal(w: World, cid: str, people: dict[str, str]) -> dict[str, str]:
     w.witnesses[cid] = people["witness"]
     if "sign_in_id" not in w.ids:
         w.ids["sign_in_id"] = (await _redeemed(w, cid, people["complainant"]))["sign_in_id"]
-    await _redeemed(w, cid, people["other_party"])
+    party = await _redeemed(w, cid, people["other_party"])
     url = f"/api/complaints/{cid}/portal-invitations"
     witness = {"person_id": people["witness"]}
     invited = await _ok(w, "ombuds-u1", "POST", url, expect=201, json=witness)
     listed = await _ok(w, "ombuds-u1", "GET", url)
     (access,) = [p["access_id"] for p in listed if p["party"] == "other_party"]
-    return {"invitation_id": invited["invitation_id"], "access_id": access}
+    messages = await _messages(w, cid, people["other_party"], party["access_token"])
+    ids = {"invitation_id": invited["invitation_id"], "access_id": access, **messages}
+    for name in ("message_id", "file_id"):
+        w.ids.setdefault(name, ids[name])
+    return ids
+
+
+async def _messages(w: World, cid: str, person_id: str, token: str) -> dict[str, str]:
+    """The party writes, the ombudsperson replies with a file attached."""
+    party = {"Authorization": f"Bearer {token}"}
+    r = await w.client.post("/api/portal/messages", json={"body": "A question"}, headers=party)
+    assert r.status_code == 201, r.text
+    url = f"/api/complaints/{cid}/portal-messages"
+    reply = {"person_id": person_id, "body": "An answer"}
+    made = await _ok(w, "ombuds-u1", "POST", url, expect=201, json=reply)
+    r = await w.client.post(
+        f"{url}/{made['id']}/attachments",
+        files={"file": ("answer.pdf", PDF, "application/pdf")},
+        headers=w.auth["ombuds-u1"],
+    )
+    assert r.status_code == 201, r.text
+    return {"message_id": made["id"], "file_id": r.json()["id"]}
 
 
 async def _redeemed(w: World, cid: str, person_id: str) -> Json:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -88,6 +89,37 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What the content checks make of an upload: the name kept, the type read."""
+
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+def checked(settings: Settings, content: bytes, filename: str | None) -> Checked:
+    """The checks every upload passes (the letter's, a portal message's): at most
+    `max_upload_bytes` (413), a PDF, PNG or JPEG by its content (422 on `file`), and its
+    name sanitised and matched to that type."""
+    if len(content) > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"The file is larger than {settings.max_upload_bytes} bytes.")
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput(
+            "Only PDF, PNG and JPEG files are accepted; the type is read from the content.",
+            errors=[field_error("file", "content_type", "a PDF, PNG or JPEG file")],
+        )
+    media_type, extension = kind
+    return Checked(
+        filename=named_for_type(sanitise_filename(filename, extension), media_type),
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
 async def add(
     db: AsyncSession,
     settings: Settings,
@@ -100,22 +132,14 @@ async def add(
 ) -> Attachment:
     stages.require(complaint, stages.Action.attach_document)
     assert actor.id is not None
-    if len(content) > settings.max_upload_bytes:
-        raise PayloadTooLarge(f"The file is larger than {settings.max_upload_bytes} bytes.")
-    kind = sniff(content)
-    if kind is None:
-        raise InvalidInput(
-            "Only PDF, PNG and JPEG files are accepted; the type is read from the content.",
-            errors=[field_error("file", "content_type", "a PDF, PNG or JPEG file")],
-        )
-    media_type, extension = kind
+    file = checked(settings, content, filename)
     attachment = Attachment(
         complaint_id=complaint.id,
         purpose=purpose.value,
-        filename=named_for_type(sanitise_filename(filename, extension), media_type),
-        media_type=media_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        filename=file.filename,
+        media_type=file.media_type,
+        size=file.size,
+        sha256=file.sha256,
         content=content,
         uploaded_by=actor.id,
     )

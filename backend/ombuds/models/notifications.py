@@ -44,6 +44,8 @@ class NotificationKind(StrEnum):
     report_approaching = "report_approaching"  # 4.3.1(vi)
     report_lapsed = "report_lapsed"  # 4.3.1(vi)
     witness_availability = "witness_availability"  # 4.3.1(vi), from the portal
+    # To the handling ombudsperson and the struck CRC: a party wrote in the portal
+    portal_message_received = "portal_message_received"  # 4.3.1(vii)
 
 
 # What the policy makes the person's to act on: these cannot be turned off.

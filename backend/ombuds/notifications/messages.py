@@ -212,6 +212,19 @@ WORDING: dict[NotificationKind, dict[str, Wording]] = {
             "La révision de la politique de prévention du harcèlement est due le {due}.",
         ),
     },
+    K.portal_message_received: {
+        "en": Wording(
+            "A message is waiting in the portal",
+            "A party to a complaint you work on sent a message through the portal.",
+            "A party to a complaint you work on sent a message through the portal on {due}.",
+        ),
+        "fr": Wording(
+            "Un message vous attend dans le portail",
+            "Une partie à une plainte dont vous vous occupez a envoyé un message par le portail.",
+            "Une partie à une plainte dont vous vous occupez a envoyé un message par le portail "
+            "le {due}.",
+        ),
+    },
     K.committee_appointed: {
         "en": Wording(
             "You were appointed to a Complaint Review Committee",

@@ -36,6 +36,8 @@ from ombuds.models import (
     PartyNotice,
     PortalAccess,
     PortalInvitation,
+    PortalMessage,
+    PortalMessageAttachment,
     PortalSession,
     Recommendation,
     WitnessAvailability,
@@ -50,6 +52,9 @@ CONTENT_ROWS = (
     PortalInvitation,
     PortalAccess,
     WitnessAvailability,  # a witness's answers in the portal
+    # Its messages, attachments first (they point at their message), before the people.
+    PortalMessageAttachment,
+    PortalMessage,
     ComplaintPerson,
     Incident,
     InformalAttempt,

@@ -2258,6 +2258,254 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/portal/complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complaint
+         * @description The party's complaint in their part's schema: stage, next step, notices (audited).
+         */
+        get: operations["portal-complaint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/notices/{notice_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read Notice
+         * @description Read a notice: recorded as told today, in the portal, once (4.3.1(vii)).
+         */
+        post: operations["portal-read-notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Respond
+         * @description The other party's written response, recorded with today's date (4.3.1(ii)).
+         */
+        post: operations["portal-respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/not-satisfied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Not Satisfied
+         * @description The member-complainant is not satisfied with the conclusions (4.3.1(x)).
+         */
+        post: operations["portal-not-satisfied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Availability
+         * @description A witness answers the CRC's request to speak with them with their availability.
+         */
+        post: operations["portal-availability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaint_id}/witness-availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Witness Availability
+         * @description The witnesses' answers to the CRC's request to speak with them (audited).
+         */
+        get: operations["portal-witness-availability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaint_id}/portal-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List-Portal-Messages
+         * @description The complaint's portal messages, or one person's thread, oldest first (audited).
+         */
+        get: operations["portal-list-portal-messages"];
+        put?: never;
+        /**
+         * Reply-Portal-Message
+         * @description Write in a person's thread of portal messages.
+         */
+        post: operations["portal-reply-portal-message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaint_id}/portal-messages/{message_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach-To-Portal-Message
+         * @description Attach a file (PDF, PNG or JPEG) to a message from the staff side.
+         */
+        post: operations["portal-attach-to-portal-message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaint_id}/portal-messages/{message_id}/attachments/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download-Portal-Message-Attachment
+         * @description Download a file attached to a portal message of the complaint (audited).
+         */
+        get: operations["portal-download-portal-message-attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List-Messages
+         * @description The party's messages with the ombudsperson and the CRC, oldest first (audited).
+         */
+        get: operations["portal-list-messages"];
+        put?: never;
+        /**
+         * Send-Message
+         * @description Send a message to the ombudsperson (and the CRC, once struck).
+         */
+        post: operations["portal-send-message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/messages/{message_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach-To-Message
+         * @description Attach a file (PDF, PNG or JPEG) to a message the party sent.
+         */
+        post: operations["portal-attach-to-message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/messages/{message_id}/attachments/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download-Message-Attachment
+         * @description Download a file attached to a message of the party's thread (audited).
+         */
+        get: operations["portal-download-message-attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -2499,6 +2747,14 @@ export type components = {
             /** Next Before */
             next_before: number | null;
         };
+        /** AvailabilityIn */
+        AvailabilityIn: {
+            /**
+             * Availability
+             * @description When and how the CRC may reach them
+             */
+            availability: string;
+        };
         /** Body_auth-token */
         "Body_auth-token": {
             /**
@@ -2641,6 +2897,25 @@ export type components = {
          * @enum {string}
          */
         CommitteeStatus: "proposed" | "confirmed";
+        /** ComplainantView */
+        ComplainantView: {
+            /** Reference */
+            reference: string;
+            /** Read Only */
+            read_only: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            party: "complainant";
+            stage: components["schemas"]["PartyStage"];
+            next_step: components["schemas"]["NextStep"];
+            /** Notices */
+            notices: components["schemas"]["PortalNotice"][];
+            conclusions: components["schemas"]["PortalConclusions"] | null;
+            /** Not Satisfied On */
+            not_satisfied_on: string | null;
+        };
         /** ComplaintCreate */
         ComplaintCreate: {
             /**
@@ -3630,6 +3905,107 @@ export type components = {
             /** Email */
             email?: string | null;
         };
+        /**
+         * MessageAttachmentOut
+         * @description An attachment's metadata; its content is downloaded on its own (audited).
+         */
+        MessageAttachmentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Filename */
+            filename: string;
+            /** Media Type */
+            media_type: string;
+            /** Size */
+            size: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * MessageAttachmentUpload
+         * @description Multipart form: unknown fields are refused, as in every input.
+         */
+        MessageAttachmentUpload: {
+            /**
+             * File
+             * @description PDF, PNG or JPEG (checked by content)
+             */
+            file: string;
+        };
+        /** MessageForParty */
+        MessageForParty: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * From You
+             * @description Written by the party; otherwise by the ombudsperson or the CRC
+             */
+            from_you: boolean;
+            /** Body */
+            body: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /**
+             * Read At
+             * @description When the other side first read it (the party's reading of a reply, the staff side's of the party's message)
+             */
+            read_at: string | null;
+            /** Attachments */
+            attachments: components["schemas"]["MessageAttachmentOut"][];
+        };
+        /** MessageForStaff */
+        MessageForStaff: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Person Id
+             * Format: uuid
+             */
+            person_id: string;
+            /** From Party */
+            from_party: boolean;
+            /**
+             * Author User Id
+             * @description The staff author; empty for the party
+             */
+            author_user_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Read By Party At */
+            read_by_party_at: string | null;
+            /** Read By Staff At */
+            read_by_staff_at: string | null;
+            /** Attachments */
+            attachments: components["schemas"]["MessageAttachmentOut"][];
+        };
+        /** MessageIn */
+        MessageIn: {
+            /**
+             * Body
+             * @description Plain text
+             */
+            body: string;
+        };
         /** NextDeadline */
         NextDeadline: {
             kind: components["schemas"]["DeadlineKind"];
@@ -3641,6 +4017,12 @@ export type components = {
             /** Overdue */
             overdue: boolean;
         };
+        /**
+         * NextStep
+         * @description What happens next, from the party's side.
+         * @enum {string}
+         */
+        NextStep: "ombudsperson_reviews" | "informal_resolution" | "respond_in_writing" | "committee_to_be_formed" | "committee_looks_into_it" | "you_may_say_not_satisfied" | "constitutional_charge" | "nothing_further";
         /** NotSatisfiedIn */
         NotSatisfiedIn: {
             /**
@@ -3658,12 +4040,12 @@ export type components = {
          * NoticeMethod
          * @enum {string}
          */
-        NoticeMethod: "in_person" | "phone" | "email" | "letter";
+        NoticeMethod: "in_person" | "phone" | "email" | "letter" | "portal";
         /**
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "response_approaching" | "response_due_today" | "response_lapsed" | "response_recorded" | "officer_notice_approaching" | "officer_notice_due_today" | "officer_notice_lapsed" | "party_notices_owed" | "destruction_approaching" | "committee_to_strike" | "panel_conflict_declared" | "recommendations_disclosed" | "policy_review_approaching" | "committee_appointed" | "report_approaching" | "report_lapsed";
+        NotificationKind: "response_approaching" | "response_due_today" | "response_lapsed" | "response_recorded" | "officer_notice_approaching" | "officer_notice_due_today" | "officer_notice_lapsed" | "party_notices_owed" | "destruction_approaching" | "complainant_not_satisfied" | "committee_to_strike" | "panel_conflict_declared" | "recommendations_disclosed" | "policy_review_approaching" | "committee_appointed" | "report_approaching" | "report_lapsed" | "witness_availability" | "portal_message_received";
         /**
          * NotificationOut
          * @description What needs the person: a kind and a date, and the case reference only while they may
@@ -3712,6 +4094,29 @@ export type components = {
              * Format: date
              */
             reviewed_on: string;
+        };
+        /** OtherPartyView */
+        OtherPartyView: {
+            /** Reference */
+            reference: string;
+            /** Read Only */
+            read_only: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            party: "other_party";
+            stage: components["schemas"]["PartyStage"];
+            next_step: components["schemas"]["NextStep"];
+            /**
+             * Due On
+             * @description The party's own deadline, if one is open
+             */
+            due_on: string | null;
+            /** Notices */
+            notices: components["schemas"]["PortalNotice"][];
+            response: components["schemas"]["PortalResponse"];
+            conclusions: components["schemas"]["PortalConclusions"] | null;
         };
         /**
          * Outcome
@@ -3764,6 +4169,20 @@ export type components = {
         Page_MemberOut_: {
             /** Items */
             items: components["schemas"]["MemberOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[MessageForParty] */
+        Page_MessageForParty_: {
+            /** Items */
+            items: components["schemas"]["MessageForParty"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[MessageForStaff] */
+        Page_MessageForStaff_: {
+            /** Items */
+            items: components["schemas"]["MessageForStaff"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -3867,6 +4286,12 @@ export type components = {
          * @enum {string}
          */
         PartyRole: "complainant" | "other_party" | "witness";
+        /**
+         * PartyStage
+         * @description Where the complaint stands, as a party may know it.
+         * @enum {string}
+         */
+        PartyStage: "received" | "informal_resolution" | "being_reviewed" | "committee_looking_into_it" | "conclusions" | "closed";
         /** PartyToldIn */
         PartyToldIn: {
             /**
@@ -3992,6 +4417,22 @@ export type components = {
             report_to: string;
         };
         /**
+         * PortalConclusions
+         * @description The CRC's conclusions as this party was told them (4.3.1(viii)-(ix)): the finding
+         *     and the kinds of recommendation. The CRC's written findings are its report, not
+         *     released in the portal: they can name anyone it spoke to.
+         */
+        PortalConclusions: {
+            finding: components["schemas"]["Finding"];
+            /**
+             * Told On
+             * Format: date
+             */
+            told_on: string;
+            /** Recommendations */
+            recommendations: components["schemas"]["RecommendationKind"][];
+        };
+        /**
          * PortalMe
          * @description The signed-in party's own access.
          */
@@ -4006,6 +4447,48 @@ export type components = {
              * Format: date-time
              */
             session_expires_at: string;
+        };
+        /**
+         * PortalNotice
+         * @description A change of stage owed to this party (4.3.1(vii)): told when, and how.
+         */
+        PortalNotice: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            stage: components["schemas"]["PartyStage"];
+            /**
+             * Owed Since
+             * Format: date-time
+             */
+            owed_since: string;
+            /** Told On */
+            told_on: string | null;
+            method: components["schemas"]["NoticeMethod"] | null;
+        };
+        /**
+         * PortalResponse
+         * @description The other party's written response (4.3.1(ii)): asked on, due on, received on.
+         */
+        PortalResponse: {
+            /** Asked On */
+            asked_on: string | null;
+            /** Due On */
+            due_on: string | null;
+            /** Received On */
+            received_on: string | null;
+            /**
+             * Late
+             * @description Null until received
+             */
+            late: boolean | null;
+        };
+        /** PortalResponseIn */
+        PortalResponseIn: {
+            /** Text */
+            text: string;
         };
         /**
          * PortalToken
@@ -4304,6 +4787,20 @@ export type components = {
             recipient: string;
             /** User Id */
             user_id: string | null;
+        };
+        /** ReplyIn */
+        ReplyIn: {
+            /**
+             * Body
+             * @description Plain text
+             */
+            body: string;
+            /**
+             * Person Id
+             * Format: uuid
+             * @description The person of the complaint whose thread
+             */
+            person_id: string;
         };
         /**
          * ResponseFlag
@@ -4856,6 +5353,50 @@ export type components = {
             /** Roles */
             roles: components["schemas"]["Role"][];
             staff_resource_kind?: components["schemas"]["StaffResourceKind"] | null;
+        };
+        /**
+         * WitnessAvailabilityOut
+         * @description A witness's answer to the CRC, for the case workers who may read the complaint.
+         */
+        WitnessAvailabilityOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Person Id
+             * Format: uuid
+             */
+            person_id: string;
+            /** Availability */
+            availability: string;
+            /**
+             * Given At
+             * Format: date-time
+             */
+            given_at: string;
+        };
+        /**
+         * WitnessView
+         * @description Only that the CRC asks to speak with them, and their own answer: no stage, no names.
+         */
+        WitnessView: {
+            /** Reference */
+            reference: string;
+            /** Read Only */
+            read_only: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            party: "witness";
+            /** Crc Asks To Speak */
+            crc_asks_to_speak: boolean;
+            /** Availability */
+            availability: string | null;
+            /** Availability Given At */
+            availability_given_at: string | null;
         };
         /** DeadlineOut */
         ombuds__complaints__schemas__DeadlineOut: {
@@ -14217,6 +14758,949 @@ export interface operations {
             };
             /** @description The caller's credential does not reach this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplainantView"] | components["schemas"]["OtherPartyView"] | components["schemas"]["WitnessView"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-read-notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalNotice"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only (the complaint closed), or not this party's part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such notice of this party's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now: the rule is named */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalResponseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtherPartyView"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only (the complaint closed), or not this party's part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now: the rule is named */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-not-satisfied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplainantView"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only (the complaint closed), or not this party's part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now: the rule is named */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WitnessView"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only (the complaint closed), or not this party's part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now: the rule is named */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-witness-availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WitnessAvailabilityOut"][];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-list-portal-messages": {
+        parameters: {
+            query?: {
+                /** @description One person's thread; without it, every thread of the complaint */
+                person_id?: string | null;
+                /** @description next_cursor from the previous page */
+                cursor?: string | null;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageForStaff_"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint, person or message, or the caller neither took the complaint in nor sits on its struck CRC */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-reply-portal-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageForStaff"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint, person or message, or the caller neither took the complaint in nor sits on its struck CRC */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-attach-to-portal-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MessageAttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageAttachmentOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint, person or message, or the caller neither took the complaint in nor sits on its struck CRC */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only portal, or the message already carries 5 attachments */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than the upload limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-download-portal-message-attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+                message_id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as uploaded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "image/png": unknown;
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attachment in the caller's reach */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-list-messages": {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page */
+                cursor?: string | null;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageForParty_"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-send-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageForParty"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The complaint is closed: the portal is read-only (portal-read-only) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the service accepts; refused before sign-in is checked */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-attach-to-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MessageAttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageAttachmentOut"];
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such message of the party's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only portal, or the message already carries 5 attachments */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than the upload limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of a media type this operation reads (the problem names them) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portal-download-message-attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as uploaded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "image/png": unknown;
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Not signed in, or the credential is not valid (any longer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's credential does not reach this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attachment in the caller's reach */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: `errors` names each field and rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -188,6 +188,7 @@ const NOTICE_METHOD = {
   phone: 'By phone',
   email: 'By email',
   letter: 'By letter',
+  portal: 'In the portal',
 } satisfies Record<S['NoticeMethod'], string>;
 
 const DISCLOSURE_PURPOSE = {
@@ -278,7 +279,9 @@ export const INFORMAL_METHODS = keys(INFORMAL_METHOD);
 export const INFORMAL_OUTCOMES = keys(INFORMAL_OUTCOME);
 export const INVESTIGATION_KINDS = keys(INVESTIGATION_KIND);
 export const RECOMMENDATION_KINDS = keys(RECOMMENDATION_KIND);
-export const NOTICE_METHODS = keys(NOTICE_METHOD);
+// The ways staff record telling a party; "in the portal" is recorded by the party opening
+// the notice there (issue 16), never chosen by staff.
+export const NOTICE_METHODS = keys(NOTICE_METHOD).filter((m) => m !== 'portal');
 export const DISCLOSURE_PURPOSES = keys(DISCLOSURE_PURPOSE);
 
 // 4.3.1(i): the parts of the signed letter, as the letter's `missing` names them.

@@ -23,6 +23,7 @@ const KIND = {
   report_approaching: "The committee's report is due soon (4.3.1(vi))",
   report_lapsed: "The committee's report is overdue (4.3.1(vi))",
   witness_availability: 'A witness gave their availability (4.3.1(vi))',
+  portal_message_received: 'A party sent a message through the portal',
 } satisfies Record<S['NotificationKind'], string>;
 
 const DELIVERY = {

@@ -55,9 +55,16 @@ PUBLIC |= {"portal-redeem", "portal-sign-in"}  # the parties' way in (issue 16)
 # A party's token only: every role here gets 401.
 PORTAL = {"portal-sign-out", "portal-me", "portal-complaint", "portal-read-notice"}
 PORTAL |= {"portal-respond", "portal-not-satisfied", "portal-availability"}
+PORTAL |= {  # the portal's messages, the party's side (issue 16, item 3)
+    "portal-list-messages",
+    "portal-send-message",
+    "portal-attach-to-message",
+    "portal-download-message-attachment",
+}
 INTEGRATION_MAY = PUBLIC | {"deadlines-list"}
 
 UPLOADS = {"formal-add-attachment", "members-import"}
+UPLOADS |= {"portal-attach-to-message", "portal-attach-to-portal-message"}
 # The operations whose services refuse a clash with what exists (Conflict, 409).
 CONFLICTS = {
     "users-create",
@@ -74,6 +81,9 @@ CONFLICTS = {
     "portal-invite",
     "portal-revoke-invitation",
     "portal-end-access",
+    "portal-send-message",  # the portal is read-only once the complaint closed
+    "portal-attach-to-message",  # read-only, or the message has all its files
+    "portal-attach-to-portal-message",
 }
 
 
