@@ -45,8 +45,8 @@ from ombuds.notifications import upkeep as notifications_upkeep
 from ombuds.officers import endpoints as officers
 from ombuds.policy import endpoints as policy
 from ombuds.portal import endpoints as portal
-from ombuds.portal import party_endpoints as portal_party
 from ombuds.portal import message_endpoints as portal_messages
+from ombuds.portal import party_endpoints as portal_party
 from ombuds.portal.access import unauthenticated_caller
 from ombuds.register import endpoints as register
 from ombuds.retention import endpoints as retention

@@ -66,6 +66,9 @@ FEED_VALIDATORS = text(
     ") AS v GROUP BY user_id"
 )
 VOLATILE_COLUMNS = frozenset({"last_seen_at", "last_used_at"})
+# The parties' portal routes with a body take only a party's token, and the matrix holds no
+# party principal yet: their unknown fields are refused in tests/portal/test_party_bodies.py.
+PARTY_ONLY = frozenset({"portal-respond", "portal-availability", "portal-send-message"})
 
 
 def _targets() -> list[Any]:
@@ -122,7 +125,8 @@ def _refused(r: Any, field: str) -> bool:
 def test_every_json_body_operation_is_covered() -> None:
     covered = {p.values[0] for p in _targets()}
     with_body = {o.id for o in operations().values() if o.content_type == "application/json"}
-    assert sorted(with_body - covered) == []
+    assert PARTY_ONLY <= with_body  # no stale name
+    assert sorted(with_body - covered - PARTY_ONLY) == []
 
 
 @pytest.mark.parametrize(("op_id", "principal", "stage"), _targets())

@@ -79,8 +79,8 @@ from ombuds.models.notifications import (
 )
 from ombuds.models.policy import PolicyReview
 from ombuds.models.portal import PortalAccess, PortalInvitation, PortalSession
-from ombuds.models.portal_parties import WitnessAvailability
 from ombuds.models.portal_messages import PortalMessage, PortalMessageAttachment
+from ombuds.models.portal_parties import WitnessAvailability
 from ombuds.models.retention import (
     CarriedOutVia,
     DestructionRecord,
