@@ -58,6 +58,7 @@ from ombuds.notifications import service as notifications
 from tests.factories.accounts import make_api_token, make_user, signed_in
 from tests.factories.complaints import deadline_row
 from tests.factories.directory import make_member, make_unit
+from tests.portal import support as portal
 
 ITEMS = 60  # more than the larger page: both pages are full
 SMALL, LARGE = 5, 50
@@ -128,7 +129,8 @@ class Scenario:
     operation: str
     path: str
     arrange: Callable[
-        [FastAPI, AsyncSession, Passwords, httpx.AsyncClient], Awaitable[dict[str, str]]
+        [FastAPI, AsyncSession, Passwords, httpx.AsyncClient],
+        Awaitable[dict[str, str] | tuple[dict[str, str], str]],
     ]
 
 
@@ -364,6 +366,44 @@ async def failed_deliveries(
     return headers
 
 
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+async def _portal_thread(
+    db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> tuple[portal.Case, dict[str, str]]:
+    """A complaint whose other party wrote ITEMS messages in the portal, one in three
+    with a file attached, and the party's headers."""
+    case = await portal.open_case(db, passwords, client)
+    party = portal.bearer((await portal.party_in(client, case, "other_party"))["access_token"])
+    for n in range(ITEMS):
+        r = await client.post("/api/portal/messages", json={"body": f"Message {n}"}, headers=party)
+        assert r.status_code == 201, r.text
+        if n % 3 == 0:
+            attached = await client.post(
+                f"/api/portal/messages/{r.json()['id']}/attachments",
+                files={"file": ("a.pdf", PDF, "application/pdf")},
+                headers=party,
+            )
+            assert attached.status_code == 201, attached.text
+    return case, party
+
+
+async def portal_messages_as_party(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> dict[str, str]:
+    """A party's own thread in the portal (issue 16)."""
+    return (await _portal_thread(db, passwords, client))[1]
+
+
+async def portal_messages_as_staff(
+    app: FastAPI, db: AsyncSession, passwords: Passwords, client: httpx.AsyncClient
+) -> tuple[dict[str, str], str]:
+    """The handling ombudsperson reading a party's thread on the complaint."""
+    case, _ = await _portal_thread(db, passwords, client)
+    return case.staff, f"/api/complaints/{case.id}/portal-messages"
+
+
 SCENARIOS = [
     Scenario("complaints-list", "/api/complaints", complaints_dashboard),
     Scenario("status-list", "/api/status", status_board),
@@ -380,6 +420,9 @@ SCENARIOS = [
     Scenario(
         "notifications-failed-deliveries", "/api/notifications/failed-deliveries", failed_deliveries
     ),
+    Scenario("portal-list-messages", "/api/portal/messages", portal_messages_as_party),
+    # The path names the complaint: the arrangement gives it with the headers.
+    Scenario("portal-list-portal-messages", "", portal_messages_as_staff),
 ]
 
 
@@ -409,15 +452,16 @@ class TestQueryCountDoesNotGrowWithPageSize:
         passwords: Passwords,
         client: httpx.AsyncClient,
     ) -> None:
-        headers = await scenario.arrange(app, db, passwords, client)
+        arranged = await scenario.arrange(app, db, passwords, client)
+        headers, path = arranged if isinstance(arranged, tuple) else (arranged, scenario.path)
         # One call first: lazy one-off writes (policy review dates, last-used stamps) happen
         # on a first call and are not what is counted.
-        warm = await client.get(scenario.path, params={"limit": 1}, headers=headers)
+        warm = await client.get(path, params={"limit": 1}, headers=headers)
         assert warm.status_code == 200, warm.text
         counts, sizes = {}, {}
         for limit in (SMALL, LARGE):
             with counting(app) as statements:
-                response = await client.get(scenario.path, params={"limit": limit}, headers=headers)
+                response = await client.get(path, params={"limit": limit}, headers=headers)
             assert response.status_code == 200, response.text
             sizes[limit] = len(response.json()["items"])
             counts[limit] = statements
